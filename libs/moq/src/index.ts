@@ -1,0 +1,2 @@
+// Public surface of the MoQ relay and WebTransport glue (framework-free).
+export {};

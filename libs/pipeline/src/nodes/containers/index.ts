@@ -1,0 +1,4 @@
+// Node kinds of this family, registered by the engine's default registry.
+import type { AnyNodeDefinition } from '../../core/node';
+
+export const containerNodeDefinitions: AnyNodeDefinition[] = [];

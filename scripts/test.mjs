@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Runs the whole test suite: type-checked build, lint, node:test suites (engine, server, integration),
+// the UI's Vitest suite and the Playwright e2e suite, then prints one closing line `N passed, N failed`.
+//
+// Flags: --only node|ui|e2e|lint (repeatable), --filter TEXT (node specs whose path contains TEXT),
+// --no-build (reuse dist/), --no-lint.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const only = [];
+let filter = '';
+let build = true;
+let lint = true;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--only') only.push(args[++i]);
+  else if (args[i] === '--filter') filter = args[++i];
+  else if (args[i] === '--no-build') build = false;
+  else if (args[i] === '--no-lint') lint = false;
+}
+const wants = (stage) => only.length === 0 || only.includes(stage);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const problems = [];
+
+function run(cmd, cmdArgs, opts = {}) {
+  console.log(`\n$ ${cmd} ${cmdArgs.join(' ')}`);
+  const res = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...opts.env } });
+  return res.status ?? 1;
+}
+
+function findSpecs(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findSpecs(p, out);
+    else if (name.endsWith('.spec.js')) out.push(p);
+  }
+  return out;
+}
+
+if (build && (wants('node') || wants('e2e'))) {
+  if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) problems.push('TypeScript build failed');
+  if (run('npx', ['tsc-alias', '-p', 'tsconfig.build.json']) !== 0) problems.push('tsc-alias failed');
+}
+if (build && (wants('ui') || wants('e2e'))) {
+  if (run('npx', ['tsc', '-p', 'apps/ui/tsconfig.json', '--noEmit']) !== 0) problems.push('UI type check failed');
+  if (run('npx', ['vite', 'build', '--config', 'apps/ui/vite.config.ts', '--logLevel', 'warn']) !== 0)
+    problems.push('UI build failed');
+}
+if (lint && only.length === 0) {
+  if (run('npx', ['eslint', '.']) !== 0) problems.push('ESLint found problems');
+  if (run('npx', ['prettier', '--check', '.', '--log-level', 'warn']) !== 0) problems.push('Prettier found unformatted files');
+}
+
+const reports = join(root, 'test-results');
+mkdirSync(reports, { recursive: true });
+
+if (wants('node')) {
+  const specs = findSpecs(join(root, 'dist'))
+    .filter((p) => !p.includes(`${join('dist', 'apps', 'ui')}`))
+    .filter((p) => !filter || relative(root, p).includes(filter))
+    .sort();
+  if (specs.length === 0) {
+    problems.push('no node test files found');
+  } else {
+    const tap = join(reports, 'node.tap');
+    rmSync(tap, { force: true });
+    const status = run('node', [
+      '--test',
+      '--test-concurrency=2',
+      '--test-timeout=120000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...specs.map((p) => relative(root, p)),
+    ]);
+    const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+    const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)`, 'm'))?.[1] ?? 0);
+    totals.passed += count('pass');
+    totals.failed += count('fail') + count('cancelled');
+    totals.skipped += count('skipped') + count('todo');
+    if (status !== 0 && count('fail') + count('cancelled') === 0) problems.push('node test runner failed');
+  }
+}
+
+if (wants('ui') && existsSync(join(root, 'apps/ui/vite.config.ts'))) {
+  const out = join(reports, 'vitest.json');
+  rmSync(out, { force: true });
+  const status = run('npx', [
+    'vitest',
+    'run',
+    '--config',
+    'apps/ui/vite.config.ts',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]);
+  if (existsSync(out)) {
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    totals.passed += r.numPassedTests ?? 0;
+    totals.failed += r.numFailedTests ?? 0;
+    totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  }
+  if (status !== 0 && !existsSync(out)) problems.push('vitest failed to run');
+  else if (status !== 0) problems.push('vitest reported failures');
+}
+
+if (wants('e2e') && existsSync(join(root, 'e2e/playwright.config.ts'))) {
+  const out = join(reports, 'playwright.json');
+  rmSync(out, { force: true });
+  const status = run('npx', ['playwright', 'test', '--config', 'e2e/playwright.config.ts'], {
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: out },
+  });
+  if (existsSync(out)) {
+    const s = JSON.parse(readFileSync(out, 'utf8')).stats ?? {};
+    totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+    totals.failed += s.unexpected ?? 0;
+    totals.skipped += s.skipped ?? 0;
+  }
+  if (status !== 0) problems.push('playwright reported failures');
+}
+
+for (const p of problems) console.log(`problem: ${p}`);
+const failed = totals.failed + (problems.length > 0 && totals.failed === 0 ? problems.length : 0);
+console.log(`\n${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`);
+process.exit(problems.length > 0 || totals.failed > 0 ? 1 : 0);

@@ -1,0 +1,193 @@
+// Sample pipelines and fragments (StreamKit's `/api/v1/samples` semantics, with its gaps closed: saves keep
+// comments, bad YAML is refused with the parser's message, and `allowed_samples` applies to every read).
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
+import { isMap, parseDocument } from 'yaml';
+import {
+  MAX_SAMPLE_BYTES,
+  SAMPLE_DIRS,
+  SampleDir,
+  SampleFile,
+  SampleTooLargeError,
+  SamplesRepository,
+} from './samples.repository';
+
+export type PipelineMode = 'oneshot' | 'dynamic';
+
+export interface SamplePipeline {
+  id: string;
+  name: string;
+  description: string;
+  yaml: string;
+  is_system: boolean;
+  mode: PipelineMode;
+  is_fragment: boolean;
+}
+
+export interface SaveSampleRequest {
+  name: string;
+  description: string;
+  yaml: string;
+  overwrite?: boolean;
+  is_fragment?: boolean;
+}
+
+/** What the samples service needs to know about the caller (satisfied by the permissions module's Caller). */
+export interface SampleCaller {
+  permissions: { list_samples: boolean; read_samples: boolean; write_samples: boolean; delete_samples: boolean };
+  canSeeSample(relativePath: string): boolean;
+}
+
+const FORBIDDEN = 'Access forbidden';
+
+export class SamplesService {
+  constructor(private readonly repo: SamplesRepository) {}
+
+  async list(caller: SampleCaller, mode: PipelineMode): Promise<SamplePipeline[]> {
+    if (!caller.permissions.list_samples) throw new ForbiddenException(FORBIDDEN);
+    const files = await this.repo.listAll();
+    return files
+      .filter((f) => caller.canSeeSample(`${f.dir}/${f.fileName}`))
+      .map((f) => describe(f))
+      .filter((s) => s.mode === mode);
+  }
+
+  async get(caller: SampleCaller, id: string): Promise<SamplePipeline> {
+    if (!caller.permissions.read_samples) throw new ForbiddenException(FORBIDDEN);
+    const { dirs, stem } = parseId(id, 'user', true);
+    for (const dir of dirs) {
+      for (const ext of ['.yml', '.yaml']) {
+        const fileName = stem + ext;
+        let text: string | undefined;
+        try {
+          text = await this.repo.read(dir, fileName);
+        } catch (err) {
+          if (err instanceof SampleTooLargeError) throw new PayloadTooLargeException(err.message);
+          throw err;
+        }
+        if (text === undefined) continue;
+        if (!caller.canSeeSample(`${dir}/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
+        return describe({ dir, fileName, text });
+      }
+    }
+    throw new NotFoundException('Sample not found');
+  }
+
+  async save(caller: SampleCaller, req: SaveSampleRequest): Promise<SamplePipeline> {
+    if (!caller.permissions.write_samples) throw new ForbiddenException(FORBIDDEN);
+    if (Buffer.byteLength(req.yaml, 'utf8') > MAX_SAMPLE_BYTES) {
+      throw new PayloadTooLargeException('File exceeds size limit');
+    }
+    const stem = sanitizeName(req.name) || `pipeline_${Math.floor(Date.now() / 1000)}`;
+    const fileName = `${stem}.yml`;
+    validateFileName(fileName);
+    const isFragment = req.is_fragment ?? false;
+    const doc = parseDocument(req.yaml);
+    if (doc.errors.length > 0) {
+      throw new BadRequestException(`Invalid YAML: ${doc.errors[0].message}`);
+    }
+    if (!caller.canSeeSample(`user/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
+    if (!req.overwrite && (await this.repo.exists('user', fileName))) {
+      throw new ConflictException('Sample already exists');
+    }
+    let text = req.yaml;
+    if (!isFragment && isMap(doc.contents)) {
+      // Keep the user's comments and layout: only the two top-level keys change.
+      doc.set('name', req.name);
+      doc.set('description', req.description);
+      text = doc.toString();
+    }
+    await this.repo.writeUser(fileName, text);
+    const written = describe({ dir: 'user', fileName, text });
+    return {
+      ...written,
+      name: req.name,
+      description: req.description,
+      yaml: req.yaml,
+      is_fragment: isFragment,
+    };
+  }
+
+  async delete(caller: SampleCaller, id: string): Promise<void> {
+    if (!caller.permissions.delete_samples) throw new ForbiddenException(FORBIDDEN);
+    const { dirs, stem } = parseId(id, 'user', false);
+    if (dirs.length !== 1 || dirs[0] !== 'user') throw new ForbiddenException(FORBIDDEN);
+    for (const ext of ['.yml', '.yaml']) {
+      if (await this.repo.deleteUser(stem + ext)) return;
+    }
+    throw new NotFoundException('Sample not found');
+  }
+}
+
+/** `dir/stem` (or a bare legacy `stem`) to the folders to search and the validated stem. */
+function parseId(id: string, fallback: SampleDir, searchAll: boolean): { dirs: SampleDir[]; stem: string } {
+  const slash = id.indexOf('/');
+  const prefix = slash >= 0 ? id.slice(0, slash) : undefined;
+  const stem = (slash >= 0 ? id.slice(slash + 1) : id).replace(/\.ya?ml$/i, '');
+  validateFileName(`${stem}.yml`);
+  if (prefix === undefined) return { dirs: searchAll ? [...SAMPLE_DIRS] : [fallback], stem };
+  if (!(SAMPLE_DIRS as readonly string[]).includes(prefix)) {
+    if (searchAll) throw new NotFoundException('Sample not found');
+    throw new ForbiddenException(FORBIDDEN);
+  }
+  return { dirs: [prefix as SampleDir], stem };
+}
+
+function validateFileName(fileName: string): void {
+  const fail = (msg: string) => new BadRequestException(`Invalid filename: ${msg}`);
+  if (Buffer.byteLength(fileName, 'utf8') > 255) throw fail('Filename too long');
+  if (fileName === '.yml' || fileName.trim() === '') throw fail('Filename cannot be empty');
+  if (fileName.includes('..') || /[/\\]/.test(fileName) || fileName.includes('\0')) {
+    throw fail('Invalid characters in filename');
+  }
+  if (!/\.ya?ml$/i.test(fileName)) throw fail('File must have .yml or .yaml extension');
+}
+
+/** StreamKit's file-name rule: keep letters, digits, `-`, `_`; trim `_`; lower-case. */
+export function sanitizeName(name: string): string {
+  return name
+    .replace(/[^\p{L}\p{N}_-]/gu, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
+}
+
+/** `double_volume.yml` -> `Double Volume`. */
+export function nameFromFile(fileName: string): string {
+  return fileName
+    .replace(/\.ya?ml$/i, '')
+    .split('_')
+    .filter((w) => w.length > 0)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+function describe(f: SampleFile): SamplePipeline {
+  const fallback = nameFromFile(f.fileName);
+  let name = fallback;
+  let description = '';
+  let mode: PipelineMode = 'dynamic';
+  const doc = parseDocument(f.text);
+  if (doc.errors.length === 0) {
+    const value: unknown = doc.toJS();
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const v = value as Record<string, unknown>;
+      if (typeof v.name === 'string' && v.name.trim() !== '') name = v.name;
+      if (typeof v.description === 'string') description = v.description;
+      if (v.mode === 'oneshot') mode = 'oneshot';
+    }
+  }
+  return {
+    id: `${f.dir}/${f.fileName.replace(/\.ya?ml$/i, '')}`,
+    name,
+    description,
+    yaml: f.text,
+    is_system: f.dir !== 'user',
+    mode,
+    is_fragment: name === fallback && description === '',
+  };
+}

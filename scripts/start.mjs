@@ -12,8 +12,12 @@ const sh = (cmd, args) => {
 if (!existsSync(join(root, 'dist/apps/server/src/main.js'))) sh('npm', ['run', 'build:server']);
 if (!existsSync(join(root, 'apps/ui/dist/index.html'))) sh('npm', ['run', 'build:ui']);
 const args = process.argv.slice(2);
-const r = spawnSync(process.execPath, [join(root, 'bin/skit.js'), ...(args[0] === 'serve' ? args : ['serve', ...args])], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const r = spawnSync(
+  process.execPath,
+  [join(root, 'bin/skit.js'), ...(args[0] === 'serve' ? args : ['serve', ...args])],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 process.exit(r.status ?? 1);

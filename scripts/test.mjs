@@ -42,16 +42,18 @@ function findSpecs(dir, out = []) {
 
 if (build && (wants('node') || wants('e2e'))) {
   if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) problems.push('TypeScript build failed');
-  if (run('npx', ['tsc-alias', '-p', 'tsconfig.build.json']) !== 0) problems.push('tsc-alias failed');
+  if (run('node', ['scripts/link-dist.mjs']) !== 0) problems.push('linking dist/node_modules failed');
 }
 if (build && (wants('ui') || wants('e2e'))) {
-  if (run('npx', ['tsc', '-p', 'apps/ui/tsconfig.json', '--noEmit']) !== 0) problems.push('UI type check failed');
+  if (run('npx', ['tsc', '-p', 'apps/ui/tsconfig.json', '--noEmit']) !== 0)
+    problems.push('UI type check failed');
   if (run('npx', ['vite', 'build', '--config', 'apps/ui/vite.config.ts', '--logLevel', 'warn']) !== 0)
     problems.push('UI build failed');
 }
 if (lint && only.length === 0) {
   if (run('npx', ['eslint', '.']) !== 0) problems.push('ESLint found problems');
-  if (run('npx', ['prettier', '--check', '.', '--log-level', 'warn']) !== 0) problems.push('Prettier found unformatted files');
+  if (run('npx', ['prettier', '--check', '.', '--log-level', 'warn']) !== 0)
+    problems.push('Prettier found unformatted files');
 }
 
 const reports = join(root, 'test-results');

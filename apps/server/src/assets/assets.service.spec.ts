@@ -8,7 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { HttpException } from '@nestjs/common';
 import { AssetCaller, AssetsService } from './assets.service';
 
-const admin: AssetCaller = { permissions: { upload_assets: true, delete_assets: true }, canSeeAsset: () => true };
+const admin: AssetCaller = {
+  permissions: { upload_assets: true, delete_assets: true },
+  canSeeAsset: () => true,
+};
 
 async function status(p: Promise<unknown>): Promise<number> {
   try {
@@ -59,7 +62,10 @@ describe('AssetsService', () => {
     assert.match(asset.license ?? '', /CC0-1.0/);
     assert.equal(await status(svc.upload(admin, 'my voice (1).ogg', Readable.from([Buffer.from('x')]))), 409);
     assert.equal(await status(svc.upload(admin, 'evil.exe', Readable.from([Buffer.from('x')]))), 400);
-    assert.equal(await status(svc.upload(admin, 'big.wav', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]))), 413);
+    assert.equal(
+      await status(svc.upload(admin, 'big.wav', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]))),
+      413,
+    );
     assert.equal(existsSync(join(root, 'user', 'big.wav')), false, 'partial upload removed');
     const noUpload = { ...admin, permissions: { ...admin.permissions, upload_assets: false } };
     assert.equal(await status(svc.upload(noUpload, 'a.wav', Readable.from([Buffer.from('x')]))), 403);

@@ -76,7 +76,8 @@ export class AssetsService {
       out = createWriteStream(target, { flags: 'wx' });
       await new Promise<void>((ok, fail) => out!.once('open', () => ok()).once('error', fail));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConflictException(`File already exists: ${id}`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ConflictException(`File already exists: ${id}`);
       throw err;
     }
     let size = 0;

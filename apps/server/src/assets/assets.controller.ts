@@ -1,0 +1,38 @@
+// `/api/v1/assets/audio`: list, upload (multipart, first part) and delete audio assets.
+import { BadRequestException, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { Caller, RequirePermission } from '../permissions';
+import { AssetsService, AudioAsset, MAX_ASSET_BYTES } from './assets.service';
+
+@Controller('api/v1/assets/audio')
+export class AssetsController {
+  constructor(private readonly assets: AssetsService) {}
+
+  @Get()
+  list(@Caller() caller: Caller): Promise<AudioAsset[]> {
+    return this.assets.list(caller);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @RequirePermission('upload_assets')
+  async upload(@Caller() caller: Caller, @Req() req: FastifyRequest): Promise<AudioAsset> {
+    if (!req.isMultipart()) throw new BadRequestException('Expected a multipart/form-data upload');
+    let part;
+    try {
+      part = await req.file({ limits: { fileSize: MAX_ASSET_BYTES, files: 1 } });
+    } catch (err) {
+      throw new BadRequestException(`Failed to read multipart: ${(err as Error).message}`);
+    }
+    if (!part) throw new BadRequestException('No file provided');
+    return this.assets.upload(caller, part.filename, part.file);
+  }
+
+  @Delete(':id')
+  @RequirePermission('delete_assets')
+  @HttpCode(204)
+  async delete(@Caller() caller: Caller, @Param('id') id: string): Promise<void> {
+    await this.assets.delete(caller, id);
+  }
+}

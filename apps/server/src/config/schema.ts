@@ -1,0 +1,371 @@
+// The single description of `skit.toml`: every key's type, default and documentation. Defaults, type
+// checks, the printed TOML (`skit config default`) and the JSON Schema (`skit config schema`) derive from it.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_ALLOWED_ORIGINS } from '@streamkit/pipeline/security';
+
+const str = (def: string, description: string) => Type.String({ default: def, description });
+const bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
+const int = (def: number, description: string, minimum = 0) =>
+  Type.Integer({ default: def, description, minimum });
+const strList = (def: readonly string[], description: string) =>
+  Type.Array(Type.String(), { default: [...def], description });
+/** A key with no default: absent from the defaults, printed commented-out with `example`. */
+const optStr = (description: string, example: string) => Type.Optional(Type.String({ description, example }));
+const optInt = (description: string, example: number) =>
+  Type.Optional(Type.Integer({ description, example, minimum: 0 }));
+const oneOf = <T extends string>(values: readonly T[], def: T, description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { default: def, description },
+  );
+const section = <P extends Record<string, TSchema>>(props: P, description: string) =>
+  Type.Object(props, { description, additionalProperties: false });
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
+/** The 15 capability flags, in StreamKit's order (also the order of `/api/v1/permissions`). */
+export const PERMISSION_FLAGS = [
+  'create_sessions',
+  'destroy_sessions',
+  'list_sessions',
+  'modify_sessions',
+  'tune_nodes',
+  'load_plugins',
+  'delete_plugins',
+  'list_nodes',
+  'list_samples',
+  'read_samples',
+  'write_samples',
+  'delete_samples',
+  'access_all_sessions',
+  'upload_assets',
+  'delete_assets',
+] as const;
+export type PermissionFlag = (typeof PERMISSION_FLAGS)[number];
+
+const FLAG_DOCS: Record<PermissionFlag, string> = {
+  create_sessions: 'Create dynamic sessions and run oneshot pipelines.',
+  destroy_sessions: 'Destroy sessions (own ones unless access_all_sessions).',
+  list_sessions: 'List sessions and read their pipelines.',
+  modify_sessions: 'Add/remove nodes and connections, apply batches.',
+  tune_nodes: 'Change node parameters while a session runs.',
+  load_plugins: 'Upload plugins (also needs [plugins].allow_http_management).',
+  delete_plugins: 'Unload plugins (also needs [plugins].allow_http_management).',
+  list_nodes: 'List node kinds over the control plane.',
+  list_samples: 'List sample pipelines.',
+  read_samples: 'Read a sample pipeline.',
+  write_samples: 'Save user sample pipelines.',
+  delete_samples: 'Delete user sample pipelines.',
+  access_all_sessions: 'See and control every session, not only those created by this role.',
+  upload_assets: 'Upload audio assets.',
+  delete_assets: 'Delete user audio assets.',
+};
+
+const flagProps = Object.fromEntries(
+  PERMISSION_FLAGS.map((f) => [f, Type.Boolean({ default: false, description: FLAG_DOCS[f] })]),
+) as { [K in PermissionFlag]: ReturnType<typeof Type.Boolean> };
+
+export const RoleSchema = Type.Object(
+  {
+    ...flagProps,
+    allowed_samples: strList([], 'Sample pipelines this role may see, as globs relative to samples_dir.'),
+    allowed_nodes: strList([], 'Node kinds this role may use (`*` crosses `::`, e.g. "audio::*").'),
+    allowed_plugins: strList([], 'Plugin node kinds this role may use or upload (e.g. "plugin::*").'),
+    allowed_assets: strList([], 'Audio assets this role may list, e.g. "samples/audio/system/*".'),
+  },
+  {
+    additionalProperties: false,
+    description: 'A role: capability flags and glob allow-lists (empty = deny).',
+  },
+);
+export type Role = Static<typeof RoleSchema>;
+
+const allFlags = (value: boolean) =>
+  Object.fromEntries(PERMISSION_FLAGS.map((f) => [f, value])) as Record<PermissionFlag, boolean>;
+
+/** A role with every flag false and every list empty: what a new role name starts from. */
+export const EMPTY_ROLE: Role = {
+  ...allFlags(false),
+  allowed_samples: [],
+  allowed_nodes: [],
+  allowed_plugins: [],
+  allowed_assets: [],
+};
+
+/** StreamKit's built-in roles; roles in the config file merge over them key by key. */
+export const BUILTIN_ROLES: Record<string, Role> = {
+  admin: {
+    ...allFlags(true),
+    allowed_samples: ['*'],
+    allowed_nodes: ['*'],
+    allowed_plugins: ['*'],
+    allowed_assets: ['*'],
+  },
+  user: {
+    ...allFlags(true),
+    load_plugins: false,
+    delete_plugins: false,
+    access_all_sessions: false,
+    allowed_samples: [
+      'oneshot/*.yml',
+      'oneshot/*.yaml',
+      'dynamic/*.yml',
+      'dynamic/*.yaml',
+      'user/*.yml',
+      'user/*.yaml',
+    ],
+    allowed_nodes: [
+      'audio::*',
+      'containers::*',
+      'transport::moq::*',
+      'core::passthrough',
+      'core::file_reader',
+      'core::pacer',
+      'core::json_serialize',
+      'core::text_chunker',
+      'core::script',
+      'core::telemetry_tap',
+      'core::telemetry_out',
+      'core::sink',
+      'plugin::*',
+    ],
+    allowed_plugins: ['plugin::*'],
+    allowed_assets: ['samples/audio/system/*', 'samples/audio/user/*'],
+  },
+};
+
+const PrewarmEntry = Type.Object(
+  {
+    kind: Type.String({ description: 'Plugin node kind to instantiate once at startup.' }),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Node params.' })),
+    fallback_params: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'Params for one retry after a failure.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const FetchRule = Type.Object(
+  {
+    url: Type.String({ description: 'URL pattern `scheme://host[:port]/path-glob`.' }),
+    methods: Type.Array(Type.String(), { default: ['GET'], description: 'Allowed HTTP methods.' }),
+  },
+  { additionalProperties: false },
+);
+
+const Secret = Type.Object(
+  {
+    env: Type.String({ description: 'Environment variable holding the value (read once at startup).' }),
+    type: oneOf(['url', 'token', 'apikey', 'string'] as const, 'string', 'What the secret is.'),
+    allowed_fetch_urls: strList([], 'URL patterns the secret may be sent to (empty = no extra restriction).'),
+    description: str('', 'Free text.'),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    server: section(
+      {
+        address: str('127.0.0.1:4545', 'Bind address `ip:port` (an IP literal; IPv6 as `[::1]:4545`).'),
+        tls: bool(false, 'Serve HTTPS using cert_path and key_path (PEM).'),
+        cert_path: str('', 'PEM certificate chain, required when tls = true.'),
+        key_path: str('', 'PEM private key, required when tls = true.'),
+        samples_dir: str(
+          './samples/pipelines',
+          'Root of the sample pipelines (oneshot/, dynamic/, demo/, user/).',
+        ),
+        max_body_size: int(104857600, 'Largest oneshot or plugin upload body, in bytes.', 1),
+        base_path: optStr(
+          'Serve everything under this prefix as well as at `/` (e.g. behind a proxy).',
+          '/s/test',
+        ),
+        moq_address: optStr(
+          'Reserved (StreamKit accepts it; MoQ shares the HTTP address).',
+          '127.0.0.1:4545',
+        ),
+        moq_gateway_url: optStr(
+          'MoQ gateway URL the UI connects to; returned by /api/v1/config.',
+          'http://127.0.0.1:4545/moq',
+        ),
+        ui_dir: str('apps/ui/dist', 'Directory of the built web UI, served at `/` (ours).'),
+        graphiql: bool(false, 'Serve the GraphiQL IDE at /graphiql (ours).'),
+        cors: section(
+          {
+            allowed_origins: strList(
+              DEFAULT_ALLOWED_ORIGINS,
+              'Browser origins allowed for CORS, mutating API calls and WebSocket upgrades. ' +
+                '"*" = any; "http://host:*" = any numeric port; otherwise exact. Empty = no CORS headers.',
+            ),
+          },
+          'Cross-origin policy.',
+        ),
+      },
+      'HTTP server.',
+    ),
+    plugins: section(
+      {
+        directory: str('.plugins', 'Plugin directory (native/ and wasm/ below it are created at startup).'),
+        allow_http_management: bool(false, 'Allow uploading and deleting plugins over HTTP.'),
+      },
+      'Plugins.',
+    ),
+    permissions: section(
+      {
+        default_role: str('admin', 'Role used when neither the role header nor SK_ROLE names one.'),
+        role_header: optStr(
+          'Trusted request header naming the caller role (set by an authenticating proxy that strips client copies).',
+          'x-streamkit-role',
+        ),
+        allow_insecure_no_auth: bool(
+          false,
+          'Allow binding a non-loopback address without role_header (everyone gets default_role).',
+        ),
+        max_concurrent_sessions: optInt('Most dynamic sessions alive at once (429 beyond).', 10),
+        max_concurrent_oneshots: optInt('Most oneshot pipelines running at once.', 4),
+        roles: Type.Record(Type.String(), RoleSchema, {
+          default: BUILTIN_ROLES,
+          description:
+            'Roles by name. Tables for admin/user merge over the built-ins; new roles start from all-false/empty.',
+        }),
+      },
+      'Roles and permissions (no authentication: put a proxy in front for that).',
+    ),
+    security: section(
+      {
+        allowed_file_paths: strList(
+          ['samples/**'],
+          'Files core::file_reader and script_path may read (globs, relative to the working directory).',
+        ),
+        allowed_write_paths: strList([], 'Files core::file_writer may write (empty = writes disabled).'),
+        allowed_fetch_urls: strList(
+          ['*'],
+          'URLs transport::http::fetcher may fetch (globs over the full URL; ours).',
+        ),
+      },
+      'File and network access of nodes.',
+    ),
+    engine: section(
+      {
+        profile: Type.Optional(
+          Type.Union(
+            [Type.Literal('low-latency'), Type.Literal('balanced'), Type.Literal('high-throughput')],
+            {
+              description: 'Capacity preset: low-latency (8/4), balanced (32/16), high-throughput (128/64).',
+              example: 'balanced',
+            },
+          ),
+        ),
+        packet_batch_size: int(32, 'Packets a node may drain greedily before yielding.', 1),
+        node_input_capacity: optInt('Packets queued per node input (engine default 128).', 128),
+        pin_distributor_capacity: optInt('Packets queued per output fan-out (engine default 64).', 64),
+        oneshot: section(
+          {
+            packet_batch_size: int(32, 'Batch size for oneshot pipelines.', 1),
+            media_channel_capacity: optInt('Chunks queued from the upload (default 256).', 256),
+            io_channel_capacity: optInt('Chunks queued towards the response (default 16).', 16),
+          },
+          'Oneshot pipelines.',
+        ),
+        advanced: section(
+          {
+            codec_channel_capacity: optInt('Codec worker queue length (default 32).', 32),
+            stream_channel_capacity: optInt('Streaming queue length (default 8).', 8),
+            demuxer_buffer_size: optInt('Demuxer read buffer in bytes (default 65536).', 65536),
+            moq_peer_channel_capacity: optInt('MoQ peer queue length (default 100).', 100),
+          },
+          'Process-wide tuning.',
+        ),
+      },
+      'Engine tuning for dynamic sessions.',
+    ),
+    log: section(
+      {
+        console_enable: bool(true, 'Log to stdout.'),
+        console_level: oneOf(LOG_LEVELS, 'info', 'Console level: trace, debug, info, warn or error.'),
+        console_format: oneOf(['text', 'json'] as const, 'text', 'Console format (ours): text or json.'),
+        file_enable: bool(true, 'Log to file_path (appends).'),
+        file_level: oneOf(LOG_LEVELS, 'info', 'File level.'),
+        file_path: str('./skit.log', 'Log file.'),
+        file_format: oneOf(['text', 'json'] as const, 'text', 'File format: text or json.'),
+      },
+      'Logging.',
+    ),
+    telemetry: section(
+      {
+        enable: bool(true, 'Collect metrics.'),
+        tracing_enable: bool(false, 'Export traces (needs otlp_traces_endpoint).'),
+        otlp_endpoint: optStr('OTLP/HTTP metrics endpoint.', 'http://127.0.0.1:4318/v1/metrics'),
+        otlp_traces_endpoint: optStr('OTLP/HTTP traces endpoint.', 'http://127.0.0.1:4318/v1/traces'),
+        otlp_headers: Type.Record(Type.String(), Type.String(), {
+          default: {},
+          description: 'Extra OTLP headers.',
+        }),
+        tokio_console: bool(false, 'Accepted for compatibility; no effect here.'),
+      },
+      'Telemetry.',
+    ),
+    resources: section(
+      {
+        keep_models_loaded: bool(true, 'Keep plugin models in memory once loaded.'),
+        max_memory_mb: optInt('Memory cap for loaded models when not keeping them (LRU).', 4096),
+        prewarm: section(
+          {
+            enabled: bool(false, 'Instantiate the listed plugin nodes once after startup.'),
+            plugins: Type.Array(PrewarmEntry, {
+              default: [],
+              description: 'Plugin nodes to warm up, each with params and optional fallback_params.',
+              example: [
+                { kind: 'plugin::native::whisper', params: { model_path: 'models/ggml-base.en.bin' } },
+              ],
+            }),
+          },
+          'Warm-up of heavy plugin nodes.',
+        ),
+      },
+      'Shared resources (models).',
+    ),
+    script: section(
+      {
+        default_timeout_ms: int(100, 'Default per-packet time limit of core::script, in milliseconds.', 1),
+        default_memory_limit_mb: int(64, 'Default heap limit of core::script, in MiB.', 1),
+        global_fetch_allowlist: Type.Array(FetchRule, {
+          default: [],
+          description: 'URLs scripts may fetch (empty = every fetch() is blocked).',
+          example: [{ url: 'https://api.openai.com/v1/chat/completions', methods: ['POST'] }],
+        }),
+        secrets: Type.Record(Type.String(), Secret, {
+          default: {},
+          description: 'Secrets scripts may send as headers; values come from environment variables.',
+          example: {
+            openai_key: {
+              env: 'OPENAI_API_KEY',
+              type: 'apikey',
+              allowed_fetch_urls: ['https://api.openai.com/*'],
+              description: 'OpenAI API key',
+            },
+          },
+        }),
+      },
+      'The core::script node.',
+    ),
+    profiling: section(
+      {
+        enabled: bool(false, 'Enable /api/v1/profile/cpu and /heap for access_all_sessions roles (ours).'),
+      },
+      'Profiling endpoints.',
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The complete, validated configuration. */
+export type Config = Static<typeof ConfigSchema>;
+export type PermissionsConfig = Config['permissions'];
+
+/** Recursive partial, for tests and overrides. Arrays are replaced, not merged. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;

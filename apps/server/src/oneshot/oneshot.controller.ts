@@ -1,0 +1,110 @@
+// `POST /api/v1/process`: a multipart request (`config` first, then optional `media`) runs a pipeline once and
+// streams its output back. Errors before the first output byte are proper HTTP errors; a failure after that
+// aborts the response instead of ending it cleanly.
+import '@fastify/multipart';
+import { HttpCode, BadRequestException, Controller, HttpException, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { Caller, RequirePermission } from '../permissions';
+import { OneshotService } from './oneshot.service';
+
+type Multipart = AsyncIterableIterator<import('@fastify/multipart').Multipart>;
+
+const MEDIA_WAIT_MS = 5000;
+const CONFIG_LIMIT = 1024 * 1024;
+
+@Controller('api/v1/process')
+export class OneshotController {
+  constructor(private readonly oneshot: OneshotService) {}
+
+  @Post()
+  @HttpCode(200)
+  @RequirePermission('create_sessions', 'Permission denied: cannot execute oneshot pipelines')
+  async process(
+    @Caller() caller: Caller,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const limit = this.oneshot.maxBodySize;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      throw new HttpException(`Request body exceeds max_body_size (${limit} bytes)`, 413);
+    }
+    if (!req.isMultipart())
+      throw new BadRequestException('Expected multipart/form-data with a `config` field');
+    const release = this.oneshot.acquire();
+    const aborted = new AbortController();
+    let finished = false;
+    reply.raw.once('close', () => {
+      release();
+      if (!finished) aborted.abort();
+    });
+    const parts = req.parts({ limits: { fileSize: limit, fieldSize: CONFIG_LIMIT } });
+    const yaml = await readConfig(parts);
+    const media = await nextMedia(parts);
+    const run = await this.oneshot.run(caller, yaml, media, aborted.signal);
+    const body = Readable.from(run.output, { objectMode: false });
+    body.once('end', () => (finished = true));
+    await reply.header('content-type', run.contentType).send(body);
+  }
+}
+
+async function next(parts: Multipart, what: string) {
+  try {
+    return await parts.next();
+  } catch (err) {
+    throw new BadRequestException(`Multipart error while reading ${what}: ${(err as Error).message}`);
+  }
+}
+
+async function readConfig(parts: Multipart): Promise<string> {
+  const first = await next(parts, 'config');
+  if (first.done) throw new BadRequestException('Empty multipart payload');
+  const part = first.value;
+  if (part.fieldname !== 'config') {
+    throw new BadRequestException("Multipart fields must be ordered: 'config' first, then 'media'");
+  }
+  try {
+    if (part.type === 'field') return String(part.value);
+    return (await part.toBuffer()).toString('utf8');
+  } catch (err) {
+    throw new BadRequestException(`Failed to read config field: ${(err as Error).message}`);
+  }
+}
+
+export interface MediaPart {
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  contentType?: string;
+  /** Set when the upload went over `max_body_size`. */
+  tooLarge(): boolean;
+}
+
+/** The `media` part if one follows within 5 s (other fields are skipped); undefined when the body ends. */
+async function nextMedia(parts: Multipart): Promise<MediaPart | undefined> {
+  const deadline = Date.now() + MEDIA_WAIT_MS;
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+    });
+    const res = await Promise.race([next(parts, 'media'), timeout]);
+    clearTimeout(timer);
+    if (res === 'timeout') throw new BadRequestException('Timed out waiting for multipart media field');
+    if (res.done) return undefined;
+    const part = res.value;
+    if (part.fieldname !== 'media') {
+      if (part.type === 'file') part.file.resume();
+      continue;
+    }
+    if (part.type === 'field') {
+      const bytes = Buffer.from(String(part.value));
+      return { chunks: [bytes], tooLarge: () => false };
+    }
+    const file = part.file;
+    return {
+      chunks: file,
+      contentType: part.mimetype,
+      tooLarge: () => file.truncated,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+// Runs oneshot pipelines for `POST /api/v1/process`: allow-lists, the `max_concurrent_oneshots` limit
+// (answered with 429, never queued), and the mapping of engine errors to HTTP statuses.
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+} from '@nestjs/common';
+import {
+  HTTP_INPUT_KIND,
+  HTTP_OUTPUT_KIND,
+  OneshotError,
+  runOneshot,
+  tryParsePipelineYaml,
+  type NodeRegistry,
+  type NodeServices,
+  type OneshotRun,
+} from '@streamkit/pipeline';
+import type { Logger } from 'pino';
+import { CONFIG, type Config } from '../config';
+import { TooManyRequestsException } from '../common/errors';
+import { LOGGER } from '../common/logging';
+import { NODE_SERVICES } from '../common/node-services';
+import { NODE_REGISTRY } from '../engine/engine.module';
+import { engineLogger } from '../engine/engine-logger';
+import type { Caller } from '../permissions';
+import type { MediaPart } from './oneshot.controller';
+
+@Injectable()
+export class OneshotService {
+  private active = 0;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(NODE_REGISTRY) private readonly registry: NodeRegistry,
+    @Inject(NODE_SERVICES) private readonly services: NodeServices,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  get maxBodySize(): number {
+    return this.config.server.max_body_size;
+  }
+
+  get running(): number {
+    return this.active;
+  }
+
+  /** Takes a slot for the whole request; 429 when `max_concurrent_oneshots` are already running. */
+  acquire(): () => void {
+    const max = this.config.permissions.max_concurrent_oneshots;
+    if (typeof max === 'number' && this.active >= max) {
+      throw new TooManyRequestsException('Maximum concurrent oneshot pipelines limit reached');
+    }
+    this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+    };
+  }
+
+  async run(
+    caller: Caller,
+    yaml: string,
+    media: MediaPart | undefined,
+    signal: AbortSignal,
+  ): Promise<OneshotRun> {
+    const parsed = tryParsePipelineYaml(yaml);
+    if (!parsed.spec) {
+      throw new BadRequestException(`Invalid pipeline: ${parsed.problems.map((p) => p.message).join('; ')}`);
+    }
+    const spec = { ...parsed.spec, mode: 'oneshot' as const };
+    for (const [id, node] of Object.entries(spec.nodes)) {
+      if (node.kind === HTTP_INPUT_KIND || node.kind === HTTP_OUTPUT_KIND) continue;
+      if (node.kind.startsWith('plugin::') && !caller.canUsePlugin(node.kind)) {
+        throw new ForbiddenException(`Permission denied: plugin '${node.kind}' not allowed (node '${id}')`);
+      }
+      if (!caller.canUseNode(node.kind)) {
+        throw new ForbiddenException(
+          `Permission denied: node type '${node.kind}' not allowed (node '${id}')`,
+        );
+      }
+    }
+    const engine = this.config.engine.oneshot;
+    try {
+      return await runOneshot(spec, {
+        registry: this.registry,
+        input: media?.chunks,
+        inputContentType: media?.contentType,
+        services: this.services,
+        log: engineLogger(this.log, { oneshot: true }),
+        signal,
+        batchSize: engine.packet_batch_size,
+        channelCapacity: engine.media_channel_capacity ?? undefined,
+        outputCapacity: engine.io_channel_capacity ?? undefined,
+      });
+    } catch (err) {
+      if (media?.tooLarge()) {
+        throw new HttpException(`Request body exceeds max_body_size (${this.maxBodySize} bytes)`, 413);
+      }
+      if (err instanceof OneshotError) {
+        if (err.code === 'invalid') throw new BadRequestException(`Invalid pipeline: ${err.message}`);
+        throw new InternalServerErrorException(`Pipeline execution error: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+}

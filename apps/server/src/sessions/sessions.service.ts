@@ -1,0 +1,248 @@
+// Dynamic sessions for every API (REST, GraphQL): creation from YAML, lookup by id or name, ownership,
+// limits, node allow-lists, commands with typed errors, and one event stream for live subscribers.
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import {
+  tryParsePipelineYaml,
+  SessionCommandError,
+  type BatchOperation,
+  type CommandResults,
+  type NodeRegistry,
+  type PipelineView,
+  type SessionCommand,
+  type SessionErrorBody,
+  type SessionEvent,
+  type SessionHandle,
+  type SessionHost,
+  type PipelineSpec,
+} from '@streamkit/pipeline';
+import { randomUUID } from 'node:crypto';
+import { CONFIG, type Config } from '../config';
+import { TooManyRequestsException } from '../common/errors';
+import { NODE_REGISTRY, SESSION_HOST } from '../engine/engine.module';
+import type { Caller } from '../permissions';
+import { sessionNameFor } from './session-names';
+
+export interface SessionInfo {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface SessionRecord extends SessionInfo {
+  created_by: string;
+  handle: SessionHandle;
+}
+
+export type SessionsChange = { type: 'created' | 'destroyed'; session: SessionInfo; created_by: string };
+
+type Command = Exclude<SessionCommand, { type: 'destroy' }>;
+
+/** The 403 for each command family, in StreamKit's wording. */
+const COMMAND_FLAG = {
+  add_node: 'modify_sessions',
+  remove_node: 'modify_sessions',
+  connect: 'modify_sessions',
+  disconnect: 'modify_sessions',
+  validate_batch: 'modify_sessions',
+  apply_batch: 'modify_sessions',
+  tune_node: 'tune_nodes',
+  get_pipeline: 'list_sessions',
+} as const;
+
+const DENIED = {
+  modify_sessions: 'Permission denied: cannot modify sessions',
+  tune_nodes: 'Permission denied: cannot tune nodes',
+  list_sessions: 'Permission denied: cannot view pipelines',
+} as const;
+
+/** Maps an engine error body to the HTTP exception with the right status (400/404/409). */
+export function sessionErrorToHttp(body: SessionErrorBody, prefix = ''): HttpException {
+  const message = prefix + body.message;
+  if (body.code === 'not_found') return new NotFoundException(message);
+  if (body.code === 'conflict') return new ConflictException(message);
+  return new BadRequestException(message);
+}
+
+@Injectable()
+export class SessionsService {
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly changeListeners = new Set<(change: SessionsChange) => void>();
+  private readonly eventListeners = new Set<(event: SessionEvent, record: SessionRecord) => void>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(SESSION_HOST) private readonly host: SessionHost,
+    @Inject(NODE_REGISTRY) private readonly registry: NodeRegistry,
+  ) {}
+
+  /** Create a session from YAML; every problem of the pipeline is reported at once. */
+  async create(caller: Caller, body: { name?: string | null; yaml: string }): Promise<SessionInfo> {
+    if (!caller.can('create_sessions'))
+      throw new ForbiddenException('Permission denied: cannot create sessions');
+    const requested = body.name?.trim() || undefined;
+    if (requested !== undefined && this.byName(requested)) {
+      throw new ConflictException(`Session with name '${requested}' already exists`);
+    }
+    this.checkLimit();
+    const parsed = tryParsePipelineYaml(body.yaml);
+    if (!parsed.spec) throw new BadRequestException(listProblems('Invalid pipeline', parsed.problems));
+    const spec: PipelineSpec = { ...parsed.spec, mode: 'dynamic' };
+    if (Object.keys(spec.nodes).length === 0) {
+      throw new BadRequestException('Pipeline is empty. Add some nodes before creating a session.');
+    }
+    for (const [id, node] of Object.entries(spec.nodes)) this.checkNodeKind(caller, id, node.kind);
+
+    const id = randomUUID();
+    const name = requested ?? sessionNameFor(id);
+    let handle: SessionHandle;
+    try {
+      handle = await this.host.create({ id, name, spec });
+    } catch (err) {
+      if (err instanceof SessionCommandError) throw sessionErrorToHttp(err.body, 'Invalid pipeline: ');
+      throw err;
+    }
+    // Re-check after the await: another request may have taken the name or the last slot meanwhile.
+    if (this.byName(name) || this.atLimit()) {
+      await this.host.destroy(id);
+      if (this.byName(name)) throw new ConflictException(`Session with name '${name}' already exists`);
+      throw new TooManyRequestsException('Maximum concurrent sessions limit reached');
+    }
+    return this.track(handle, name, caller.role);
+  }
+
+  list(caller: Caller): SessionInfo[] {
+    if (!caller.can('list_sessions')) throw new ForbiddenException('Permission denied: cannot list sessions');
+    return [...this.sessions.values()].filter((s) => caller.canAccessSession(s.created_by)).map(info);
+  }
+
+  /** Find by id, then by name; 404 when missing, 403 when the caller may not see it. */
+  find(caller: Caller, idOrName: string): SessionRecord {
+    const record = this.sessions.get(idOrName) ?? this.byName(idOrName);
+    if (!record) throw new NotFoundException(`Session '${idOrName}' not found`);
+    if (!caller.canAccessSession(record.created_by)) {
+      throw new ForbiddenException('Permission denied: you do not own this session');
+    }
+    return record;
+  }
+
+  async pipeline(caller: Caller, idOrName: string): Promise<PipelineView> {
+    return this.execute(caller, idOrName, { type: 'get_pipeline' });
+  }
+
+  async destroy(caller: Caller, idOrName: string): Promise<{ session_id: string }> {
+    if (!caller.can('destroy_sessions'))
+      throw new ForbiddenException('Permission denied: cannot destroy sessions');
+    const record = this.find(caller, idOrName);
+    this.sessions.delete(record.id);
+    await this.host.destroy(record.id);
+    this.emitChange({ type: 'destroyed', session: info(record), created_by: record.created_by });
+    return { session_id: record.id };
+  }
+
+  /** Run a command on a session after the permission, allow-list and ownership checks; throws HTTP errors. */
+  async execute<C extends Command>(
+    caller: Caller,
+    idOrName: string,
+    command: C,
+  ): Promise<CommandResults[C['type']]> {
+    const flag = COMMAND_FLAG[command.type];
+    if (!caller.can(flag)) throw new ForbiddenException(DENIED[flag]);
+    const record = this.find(caller, idOrName);
+    const ops: BatchOperation[] =
+      command.type === 'apply_batch' || command.type === 'validate_batch'
+        ? command.operations
+        : command.type === 'get_pipeline'
+          ? []
+          : [command];
+    for (const op of ops) {
+      if (op.type === 'add_node') this.checkNodeKind(caller, op.node_id, op.kind);
+      if (op.type === 'tune_node' && command.type !== 'tune_node' && !caller.can('tune_nodes')) {
+        throw new ForbiddenException(DENIED.tune_nodes);
+      }
+    }
+    const result = await record.handle.execute(command);
+    if (!result.ok) throw sessionErrorToHttp(result.error);
+    return result.result as CommandResults[C['type']];
+  }
+
+  /** Visible sessions' lifecycle changes (created, destroyed). Returns the unsubscribe function. */
+  onChange(listener: (change: SessionsChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Every event of every session, with its record (for ownership filtering). */
+  onEvent(listener: (event: SessionEvent, record: SessionRecord) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  count(): number {
+    return this.sessions.size;
+  }
+
+  private track(handle: SessionHandle, name: string, createdBy: string): SessionInfo {
+    const record: SessionRecord = {
+      id: handle.id,
+      name,
+      created_at: new Date().toISOString(),
+      created_by: createdBy,
+      handle,
+    };
+    this.sessions.set(record.id, record);
+    handle.subscribe((event) => {
+      for (const l of this.eventListeners) l(event, record);
+    });
+    this.emitChange({ type: 'created', session: info(record), created_by: createdBy });
+    return info(record);
+  }
+
+  private emitChange(change: SessionsChange): void {
+    for (const l of this.changeListeners) l(change);
+  }
+
+  private checkNodeKind(caller: Caller, nodeId: string, kind: string): void {
+    if (this.registry.get(kind)?.oneshotOnly) {
+      throw new BadRequestException(
+        `Node '${nodeId}' kind '${kind}' is oneshot-only and cannot be used in dynamic sessions`,
+      );
+    }
+    if (kind.startsWith('plugin::') && !caller.canUsePlugin(kind)) {
+      throw new ForbiddenException(`Permission denied: node '${nodeId}' plugin '${kind}' not allowed`);
+    }
+    if (!caller.canUseNode(kind)) {
+      throw new ForbiddenException(`Permission denied: node '${nodeId}' kind '${kind}' not allowed`);
+    }
+  }
+
+  private byName(name: string): SessionRecord | undefined {
+    for (const s of this.sessions.values()) if (s.name === name) return s;
+    return undefined;
+  }
+
+  private atLimit(): boolean {
+    const max = this.config.permissions.max_concurrent_sessions;
+    return typeof max === 'number' && this.sessions.size >= max;
+  }
+
+  private checkLimit(): void {
+    if (this.atLimit()) throw new TooManyRequestsException('Maximum concurrent sessions limit reached');
+  }
+}
+
+function info(r: SessionRecord): SessionInfo {
+  return { id: r.id, name: r.name, created_at: r.created_at };
+}
+
+function listProblems(prefix: string, problems: { message: string }[]): string {
+  if (problems.length === 1) return `${prefix}: ${problems[0].message}`;
+  return `${prefix}: ${problems.length} problems:\n${problems.map((p) => `- ${p.message}`).join('\n')}`;
+}

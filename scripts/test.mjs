@@ -34,6 +34,7 @@ function findSpecs(dir, out = []) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
+    if (name === 'node_modules') continue;
     if (statSync(p).isDirectory()) findSpecs(p, out);
     else if (name.endsWith('.spec.js')) out.push(p);
   }
@@ -41,8 +42,8 @@ function findSpecs(dir, out = []) {
 }
 
 if (build && (wants('node') || wants('e2e'))) {
-  if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) problems.push('TypeScript build failed');
   if (run('node', ['scripts/link-dist.mjs']) !== 0) problems.push('linking dist/node_modules failed');
+  if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) problems.push('TypeScript build failed');
 }
 if (build && (wants('ui') || wants('e2e'))) {
   if (run('npx', ['tsc', '-p', 'apps/ui/tsconfig.json', '--noEmit']) !== 0)

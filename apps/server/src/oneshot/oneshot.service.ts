@@ -31,6 +31,7 @@ import type { MediaPart } from './oneshot.controller';
 @Injectable()
 export class OneshotService {
   private active = 0;
+  private runs = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -43,8 +44,14 @@ export class OneshotService {
     return this.config.server.max_body_size;
   }
 
-  get running(): number {
+  /** Requests holding a slot (from the request's start until its response closed). */
+  get requests(): number {
     return this.active;
+  }
+
+  /** Pipelines whose nodes have not all finished yet. */
+  get running(): number {
+    return this.runs;
   }
 
   /** Takes a slot for the whole request; 429 when `max_concurrent_oneshots` are already running. */
@@ -86,7 +93,7 @@ export class OneshotService {
     }
     const engine = this.config.engine.oneshot;
     try {
-      return await runOneshot(spec, {
+      const run = await runOneshot(spec, {
         registry: this.registry,
         input: media?.chunks,
         inputContentType: media?.contentType,
@@ -97,6 +104,10 @@ export class OneshotService {
         channelCapacity: engine.media_channel_capacity ?? undefined,
         outputCapacity: engine.io_channel_capacity ?? undefined,
       });
+      this.runs++;
+      const settle = () => this.runs--;
+      run.done.then(settle, settle);
+      return run;
     } catch (err) {
       if (media?.tooLarge()) {
         throw new HttpException(`Request body exceeds max_body_size (${this.maxBodySize} bytes)`, 413);

@@ -4,7 +4,7 @@ import type { PipelineView } from '@streamkit/pipeline';
 import { BODY_VALIDATION } from '../common/validation';
 import { Caller } from '../permissions';
 import { CreateSessionDto } from './create-session.dto';
-import { SessionInfo, SessionsService } from './sessions.service';
+import { CreatedSession, SessionInfo, SessionsService } from './sessions.service';
 
 @Controller('api/v1/sessions')
 export class SessionsController {
@@ -12,7 +12,7 @@ export class SessionsController {
 
   @Post()
   @HttpCode(200)
-  create(@Caller() caller: Caller, @Body(BODY_VALIDATION) body: CreateSessionDto): Promise<SessionInfo> {
+  create(@Caller() caller: Caller, @Body(BODY_VALIDATION) body: CreateSessionDto): Promise<CreatedSession> {
     return this.sessions.create(caller, body);
   }
 

@@ -36,6 +36,13 @@ export interface SessionInfo {
   created_at: string;
 }
 
+/** The answer to a create: StreamKit names the id `session_id` here (and `id` in listings). */
+export interface CreatedSession {
+  session_id: string;
+  name: string;
+  created_at: string;
+}
+
 export interface SessionRecord extends SessionInfo {
   created_by: string;
   handle: SessionHandle;
@@ -44,6 +51,8 @@ export interface SessionRecord extends SessionInfo {
 export type SessionsChange = { type: 'created' | 'destroyed'; session: SessionInfo; created_by: string };
 
 type Command = Exclude<SessionCommand, { type: 'destroy' }>;
+
+const EMPTY_PIPELINE: PipelineSpec = { mode: 'dynamic', nodes: {}, connections: [] };
 
 /** The 403 for each command family, in StreamKit's wording. */
 const COMMAND_FLAG = {
@@ -83,8 +92,14 @@ export class SessionsService {
     @Inject(NODE_REGISTRY) private readonly registry: NodeRegistry,
   ) {}
 
-  /** Create a session from YAML; every problem of the pipeline is reported at once. */
-  async create(caller: Caller, body: { name?: string | null; yaml: string }): Promise<SessionInfo> {
+  /**
+   * Create a session from YAML; every problem of the pipeline is reported at once. Without `yaml` the
+   * session starts empty (StreamKit's WebSocket `createsession`, used by GraphQL); REST always sends YAML.
+   */
+  async create(
+    caller: Caller,
+    body: { name?: string | null; yaml?: string | null },
+  ): Promise<CreatedSession> {
     if (!caller.can('create_sessions'))
       throw new ForbiddenException('Permission denied: cannot create sessions');
     const requested = body.name?.trim() || undefined;
@@ -92,10 +107,11 @@ export class SessionsService {
       throw new ConflictException(`Session with name '${requested}' already exists`);
     }
     this.checkLimit();
-    const parsed = tryParsePipelineYaml(body.yaml);
+    const empty = body.yaml === undefined || body.yaml === null;
+    const parsed = empty ? { spec: EMPTY_PIPELINE, problems: [] } : tryParsePipelineYaml(body.yaml ?? '');
     if (!parsed.spec) throw new BadRequestException(listProblems('Invalid pipeline', parsed.problems));
     const spec: PipelineSpec = { ...parsed.spec, mode: 'dynamic' };
-    if (Object.keys(spec.nodes).length === 0) {
+    if (!empty && Object.keys(spec.nodes).length === 0) {
       throw new BadRequestException('Pipeline is empty. Add some nodes before creating a session.');
     }
     for (const [id, node] of Object.entries(spec.nodes)) this.checkNodeKind(caller, id, node.kind);
@@ -115,7 +131,8 @@ export class SessionsService {
       if (this.byName(name)) throw new ConflictException(`Session with name '${name}' already exists`);
       throw new TooManyRequestsException('Maximum concurrent sessions limit reached');
     }
-    return this.track(handle, name, caller.role);
+    const created = this.track(handle, name, caller.role);
+    return { session_id: created.id, name: created.name, created_at: created.created_at };
   }
 
   list(caller: Caller): SessionInfo[] {

@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { AssetsModule } from './assets/assets.module';
 import { EngineModule } from './engine/engine.module';
+import { GraphqlModule } from './graphql/graphql.module';
 import { OneshotModule } from './oneshot/oneshot.module';
 import { SamplesModule } from './samples/samples.module';
 import { SchemaModule } from './schema/schema.module';
@@ -23,6 +24,7 @@ export const FEATURE_MODULES: Type[] = [
   OneshotModule,
   SamplesModule,
   AssetsModule,
+  GraphqlModule,
 ];
 
 @Module({})

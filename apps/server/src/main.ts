@@ -16,6 +16,7 @@ import { buildNodeServices } from './common/node-services';
 import { OriginPolicy } from './common/origin-policy';
 import { PlainTextExceptionFilter } from './common/plain-text-exception.filter';
 import { registerStaticUi } from './common/static-ui';
+import { registerOpenApi } from './openapi/openapi';
 import { parseAddress, type Config, type RuntimeEnv } from './config';
 import { PermissionsService } from './permissions/permissions.service';
 
@@ -62,6 +63,7 @@ export async function createApp(
   app.useGlobalFilters(new PlainTextExceptionFilter(logger));
   // Multipart bodies are streamed by the routes that take uploads (oneshot media, assets, plugins).
   await app.register(fastifyMultipart as never);
+  registerOpenApi(app);
   registerStaticUi(fastify, config, logger);
   await app.init();
   return app;

@@ -1,10 +1,12 @@
 // `/api/v1/assets/audio`: list, upload (multipart, first part) and delete audio assets.
+import { ApiTags } from '@nestjs/swagger';
 import { BadRequestException, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { Caller, RequirePermission } from '../permissions';
 import { AssetsService, AudioAsset, MAX_ASSET_BYTES } from './assets.service';
 
+@ApiTags('assets')
 @Controller('api/v1/assets/audio')
 export class AssetsController {
   constructor(private readonly assets: AssetsService) {}

@@ -1,6 +1,7 @@
 // `POST /api/v1/process`: a multipart request (`config` first, then optional `media`) runs a pipeline once and
 // streams its output back. Errors before the first output byte are proper HTTP errors; a failure after that
 // aborts the response instead of ending it cleanly.
+import { ApiTags } from '@nestjs/swagger';
 import '@fastify/multipart';
 import { HttpCode, BadRequestException, Controller, HttpException, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ type Multipart = AsyncIterableIterator<import('@fastify/multipart').Multipart>;
 const MEDIA_WAIT_MS = 5000;
 const CONFIG_LIMIT = 1024 * 1024;
 
+@ApiTags('oneshot')
 @Controller('api/v1/process')
 export class OneshotController {
   constructor(private readonly oneshot: OneshotService) {}

@@ -1,10 +1,12 @@
 // `/api/v1/samples`: list, fetch, save and delete sample pipelines and fragments.
+import { ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { Caller } from '../permissions';
 import { BODY_VALIDATION } from '../common/validation';
 import { SaveSampleDto } from './save-sample.dto';
 import { SamplePipeline, SamplesService } from './samples.service';
 
+@ApiTags('samples')
 @Controller('api/v1/samples')
 export class SamplesController {
   constructor(private readonly samples: SamplesService) {}

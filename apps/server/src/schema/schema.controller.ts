@@ -1,4 +1,5 @@
 // `/api/v1/schema`: node kinds (filtered by the caller's allow-lists) and packet types, from the registry.
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Inject } from '@nestjs/common';
 import {
   packetTypesSchema,
@@ -9,6 +10,7 @@ import {
 import { NODE_REGISTRY } from '../engine/engine.module';
 import { Caller } from '../permissions';
 
+@ApiTags('schema')
 @Controller('api/v1/schema')
 export class SchemaController {
   constructor(@Inject(NODE_REGISTRY) private readonly registry: NodeRegistry) {}

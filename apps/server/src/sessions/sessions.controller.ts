@@ -1,4 +1,5 @@
 // `/api/v1/sessions`: create from YAML, list, fetch the live pipeline, destroy.
+import { ApiTags } from '@nestjs/swagger';
 import { HttpCode, Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import type { PipelineView } from '@streamkit/pipeline';
 import { BODY_VALIDATION } from '../common/validation';
@@ -6,6 +7,7 @@ import { Caller } from '../permissions';
 import { CreateSessionDto } from './create-session.dto';
 import { CreatedSession, SessionInfo, SessionsService } from './sessions.service';
 
+@ApiTags('sessions')
 @Controller('api/v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}

@@ -1,0 +1,68 @@
+// Queries about the server itself: config, the caller's permissions, node kinds, packet types, plugins.
+import { Inject, Optional, UseFilters } from '@nestjs/common';
+import { Context, Query, Resolver } from '@nestjs/graphql';
+import { packetTypesSchema, type NodeRegistry } from '@streamkit/pipeline';
+import { CONFIG, type Config } from '../config';
+import { ConfigController } from '../config/config.controller';
+import { NODE_REGISTRY } from '../engine/engine.module';
+import { GqlCallers, GraphqlErrorFilter, type GqlContext } from './gql-context';
+import { nodeKind, packetType, permissionFlags } from './mappers';
+import { EMPTY_PLUGIN_CATALOG, PLUGIN_CATALOG, type PluginCatalog } from './plugin-catalog';
+import { ClientConfigType, NodeKind, PacketType, PermissionsType, PluginType } from './types';
+
+@Resolver()
+@UseFilters(GraphqlErrorFilter)
+export class SystemResolver {
+  private readonly catalog: PluginCatalog;
+
+  constructor(
+    @Inject(CONFIG) private readonly serverConfig: Config,
+    @Inject(NODE_REGISTRY) private readonly registry: NodeRegistry,
+    private readonly callers: GqlCallers,
+    @Optional() @Inject(PLUGIN_CATALOG) plugins?: PluginCatalog,
+  ) {
+    this.catalog = plugins ?? EMPTY_PLUGIN_CATALOG;
+  }
+
+  @Query(() => ClientConfigType)
+  config(): ClientConfigType {
+    // The REST controller is the one definition of what the client sees.
+    const c = new ConfigController(this.serverConfig).get();
+    return {
+      version: c.version,
+      basePath: c.base_path,
+      moqGatewayUrl: c.moq_gateway_url,
+      profiling: c.profiling,
+    };
+  }
+
+  @Query(() => PermissionsType)
+  permissions(@Context() ctx: GqlContext): PermissionsType {
+    const caller = this.callers.callerOf(ctx);
+    return { role: caller.role, permissions: permissionFlags(caller.permissions) };
+  }
+
+  @Query(() => [NodeKind], { description: 'Node kinds the caller may use' })
+  nodeKinds(@Context() ctx: GqlContext): NodeKind[] {
+    const caller = this.callers.callerOf(ctx);
+    return this.registry.schemaNodes((kind) => caller.canUseNode(kind)).map(nodeKind);
+  }
+
+  @Query(() => [PacketType])
+  packetTypes(): PacketType[] {
+    return packetTypesSchema().map(packetType);
+  }
+
+  @Query(() => [PluginType], { description: 'Loaded plugins the caller may see' })
+  async plugins(@Context() ctx: GqlContext): Promise<PluginType[]> {
+    const list = await this.catalog.list(this.callers.callerOf(ctx));
+    return list.map((p) => ({
+      kind: p.kind,
+      originalKind: p.original_kind,
+      fileName: p.file_name,
+      categories: p.categories,
+      loadedAtMs: p.loaded_at_ms,
+      pluginType: p.plugin_type,
+    }));
+  }
+}

@@ -1,0 +1,450 @@
+// GraphQL object, interface and enum types (code-first). Resolvers return plain objects of these shapes,
+// built by `mappers.ts` from the services' and the engine's JSON values.
+import { Field, Float, ID, Int, InterfaceType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { JSONValue } from './json.scalar';
+
+export enum ConnectionModeEnum {
+  RELIABLE = 'reliable',
+  BEST_EFFORT = 'best_effort',
+}
+registerEnumType(ConnectionModeEnum, {
+  name: 'ConnectionMode',
+  description: 'reliable: backpressure; best_effort: drop when the receiver is full',
+});
+
+export enum SessionEventType {
+  NODE_ADDED = 'node_added',
+  NODE_REMOVED = 'node_removed',
+  CONNECTION_ADDED = 'connection_added',
+  CONNECTION_REMOVED = 'connection_removed',
+  NODE_PARAMS_CHANGED = 'node_params_changed',
+  NODE_STATE_CHANGED = 'node_state',
+  NODE_STATS_UPDATED = 'node_stats',
+  NODE_TELEMETRY = 'node_telemetry',
+  SESSION_DESTROYED = 'session_destroyed',
+}
+registerEnumType(SessionEventType, { name: 'SessionEventType' });
+
+export enum SessionsChangeType {
+  CREATED = 'created',
+  DESTROYED = 'destroyed',
+}
+registerEnumType(SessionsChangeType, { name: 'SessionsChangeType' });
+
+export enum SampleMode {
+  ONESHOT = 'oneshot',
+  DYNAMIC = 'dynamic',
+}
+registerEnumType(SampleMode, { name: 'SampleMode' });
+
+@ObjectType({ description: "The server's client-facing configuration (as GET /api/v1/config)" })
+export class ClientConfigType {
+  @Field()
+  version!: string;
+  @Field(() => String, { nullable: true })
+  basePath?: string;
+  @Field(() => String, { nullable: true })
+  moqGatewayUrl?: string;
+  @Field()
+  profiling!: boolean;
+}
+
+@ObjectType({ description: 'The capability flags of a role' })
+export class PermissionFlags {
+  @Field() createSessions!: boolean;
+  @Field() destroySessions!: boolean;
+  @Field() listSessions!: boolean;
+  @Field() modifySessions!: boolean;
+  @Field() tuneNodes!: boolean;
+  @Field() loadPlugins!: boolean;
+  @Field() deletePlugins!: boolean;
+  @Field() listNodes!: boolean;
+  @Field() listSamples!: boolean;
+  @Field() readSamples!: boolean;
+  @Field() writeSamples!: boolean;
+  @Field() deleteSamples!: boolean;
+  @Field() accessAllSessions!: boolean;
+  @Field() uploadAssets!: boolean;
+  @Field() deleteAssets!: boolean;
+}
+
+@ObjectType({ description: "The caller's role and what it may do" })
+export class PermissionsType {
+  @Field()
+  role!: string;
+  @Field(() => PermissionFlags)
+  permissions!: PermissionFlags;
+}
+
+@ObjectType()
+export class InputPin {
+  @Field()
+  name!: string;
+  @Field(() => [JSONValue], { description: 'Accepted pin types, serialized as in /schema/nodes' })
+  acceptsTypes!: unknown[];
+  @Field(() => JSONValue)
+  cardinality!: unknown;
+}
+
+@ObjectType()
+export class OutputPin {
+  @Field()
+  name!: string;
+  @Field(() => JSONValue)
+  producesType!: unknown;
+  @Field(() => JSONValue)
+  cardinality!: unknown;
+}
+
+@ObjectType({ description: 'A node kind the caller may use (as GET /api/v1/schema/nodes)' })
+export class NodeKind {
+  @Field()
+  kind!: string;
+  @Field(() => String, { nullable: true })
+  description?: string;
+  @Field(() => JSONValue, { description: 'JSON Schema of the params' })
+  paramSchema!: unknown;
+  @Field(() => [InputPin])
+  inputs!: InputPin[];
+  @Field(() => [OutputPin])
+  outputs!: OutputPin[];
+  @Field(() => [String])
+  categories!: string[];
+  @Field()
+  bidirectional!: boolean;
+  @Field()
+  oneshotOnly!: boolean;
+}
+
+@ObjectType({ description: 'A packet type (as GET /api/v1/schema/packets)' })
+export class PacketType {
+  @Field()
+  id!: string;
+  @Field()
+  label!: string;
+  @Field()
+  color!: string;
+  @Field(() => String, { nullable: true })
+  displayTemplate?: string;
+  @Field(() => JSONValue)
+  compatibility!: unknown;
+}
+
+@ObjectType()
+export class SessionInfoType {
+  @Field(() => ID)
+  id!: string;
+  @Field()
+  name!: string;
+  @Field({ description: 'RFC 3339' })
+  createdAt!: string;
+}
+
+@ObjectType({ description: 'A node state, flattened: `status` is the variant, `reason`/`details` its data' })
+export class NodeStateView {
+  @Field({ description: 'Initializing, Ready, Running, Recovering, Degraded, Failed or Stopped' })
+  status!: string;
+  @Field(() => String, { nullable: true })
+  reason?: string;
+  @Field(() => JSONValue, { nullable: true })
+  details?: unknown;
+  @Field(() => JSONValue, { description: "StreamKit's serialization of the state" })
+  value!: unknown;
+}
+
+@ObjectType()
+export class NodeStatsView {
+  @Field(() => Float)
+  received!: number;
+  @Field(() => Float)
+  sent!: number;
+  @Field(() => Float)
+  discarded!: number;
+  @Field(() => Float)
+  errored!: number;
+  @Field(() => Float)
+  durationSecs!: number;
+  @Field(() => Float)
+  processingSecs!: number;
+}
+
+@ObjectType()
+export class ConnectionType {
+  @Field()
+  fromNode!: string;
+  @Field()
+  fromPin!: string;
+  @Field()
+  toNode!: string;
+  @Field()
+  toPin!: string;
+  @Field(() => ConnectionModeEnum)
+  mode!: ConnectionModeEnum;
+}
+
+@ObjectType()
+export class PipelineNode {
+  @Field(() => ID)
+  id!: string;
+  @Field()
+  kind!: string;
+  @Field(() => JSONValue)
+  params!: unknown;
+  @Field(() => NodeStateView, { nullable: true })
+  state?: NodeStateView;
+  @Field(() => NodeStatsView, { nullable: true })
+  stats?: NodeStatsView;
+}
+
+@ObjectType()
+export class PipelineType {
+  @Field(() => String, { nullable: true })
+  name?: string;
+  @Field(() => String, { nullable: true })
+  description?: string;
+  @Field()
+  mode!: string;
+  @Field(() => [PipelineNode], { description: 'In insertion order' })
+  nodes!: PipelineNode[];
+  @Field(() => [ConnectionType])
+  connections!: ConnectionType[];
+}
+
+@ObjectType({ description: 'A session with its live pipeline, node states and stats' })
+export class SessionType extends SessionInfoType {
+  @Field(() => PipelineType)
+  pipeline!: PipelineType;
+}
+
+@ObjectType()
+export class DestroyedSession {
+  @Field(() => ID)
+  sessionId!: string;
+}
+
+@ObjectType()
+export class AddedNode {
+  @Field()
+  nodeId!: string;
+  @Field()
+  kind!: string;
+  @Field(() => JSONValue, { description: 'The params after defaults were applied' })
+  params!: unknown;
+}
+
+@ObjectType()
+export class RemovedNode {
+  @Field()
+  nodeId!: string;
+}
+
+@ObjectType()
+export class TuneResultType {
+  @Field()
+  nodeId!: string;
+  @Field(() => JSONValue, { description: 'All params after the update' })
+  params!: unknown;
+  @Field(() => JSONValue, { description: 'The keys that changed' })
+  changed!: unknown;
+}
+
+@ObjectType({ description: 'One problem, located by node, pin or param path where known' })
+export class ProblemType {
+  @Field()
+  message!: string;
+  @Field(() => String, { nullable: true })
+  nodeId?: string;
+  @Field(() => String, { nullable: true })
+  pin?: string;
+  @Field(() => String, { nullable: true })
+  path?: string;
+}
+
+@ObjectType()
+export class BatchValidation {
+  @Field()
+  valid!: boolean;
+  @Field(() => [ProblemType])
+  problems!: ProblemType[];
+}
+
+@ObjectType()
+export class BatchApplied {
+  @Field(() => Int)
+  applied!: number;
+}
+
+@ObjectType()
+export class SamplePipelineType {
+  @Field(() => ID)
+  id!: string;
+  @Field()
+  name!: string;
+  @Field()
+  description!: string;
+  @Field()
+  yaml!: string;
+  @Field()
+  isSystem!: boolean;
+  @Field(() => SampleMode)
+  mode!: SampleMode;
+  @Field()
+  isFragment!: boolean;
+}
+
+@ObjectType()
+export class AudioAssetType {
+  @Field(() => ID)
+  id!: string;
+  @Field()
+  name!: string;
+  @Field()
+  path!: string;
+  @Field()
+  format!: string;
+  @Field(() => Float)
+  sizeBytes!: number;
+  @Field(() => String, { nullable: true })
+  license?: string;
+  @Field()
+  isSystem!: boolean;
+}
+
+@ObjectType({ description: 'A loaded plugin (as GET /api/v1/plugins)' })
+export class PluginType {
+  @Field()
+  kind!: string;
+  @Field()
+  originalKind!: string;
+  @Field()
+  fileName!: string;
+  @Field(() => [String])
+  categories!: string[];
+  @Field(() => Float)
+  loadedAtMs!: number;
+  @Field({ description: 'native or wasm' })
+  pluginType!: string;
+}
+
+@ObjectType()
+export class SessionsChange {
+  @Field(() => SessionsChangeType)
+  type!: SessionsChangeType;
+  @Field(() => SessionInfoType)
+  session!: SessionInfoType;
+}
+
+/** Every session event carries its type and session; `resolveType` picks the concrete type from `type`. */
+@InterfaceType('SessionEvent', {
+  resolveType: (value: { type: SessionEventType }) => EVENT_TYPE_NAMES[value.type],
+})
+export abstract class SessionEventBase {
+  @Field(() => SessionEventType)
+  type!: SessionEventType;
+  @Field(() => ID)
+  sessionId!: string;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class NodeAddedEvent extends SessionEventBase {
+  @Field()
+  nodeId!: string;
+  @Field()
+  kind!: string;
+  @Field(() => JSONValue)
+  params!: unknown;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class NodeRemovedEvent extends SessionEventBase {
+  @Field()
+  nodeId!: string;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class ConnectionAddedEvent extends SessionEventBase {
+  @Field(() => ConnectionType)
+  connection!: ConnectionType;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class ConnectionRemovedEvent extends SessionEventBase {
+  @Field(() => ConnectionType)
+  connection!: ConnectionType;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class NodeParamsChangedEvent extends SessionEventBase {
+  @Field()
+  nodeId!: string;
+  @Field(() => JSONValue)
+  params!: unknown;
+  @Field(() => JSONValue)
+  changed!: unknown;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class NodeStateChangedEvent extends SessionEventBase {
+  @Field()
+  nodeId!: string;
+  @Field(() => NodeStateView)
+  state!: NodeStateView;
+  @Field({ description: 'RFC 3339, when the node reported it' })
+  timestamp!: string;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class NodeStatsUpdatedEvent extends SessionEventBase {
+  @Field()
+  nodeId!: string;
+  @Field(() => NodeStatsView)
+  stats!: NodeStatsView;
+  @Field()
+  timestamp!: string;
+  @Field(() => Int, { description: 'Updates of this node skipped for this subscriber since the last one' })
+  missed!: number;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class NodeTelemetryEvent extends SessionEventBase {
+  @Field()
+  nodeId!: string;
+  @Field()
+  typeId!: string;
+  @Field(() => JSONValue)
+  data!: unknown;
+  @Field(() => Float)
+  timestampUs!: number;
+  @Field()
+  timestamp!: string;
+  @Field(() => Int, { description: 'Telemetry events dropped for this subscriber just before this one' })
+  missed!: number;
+}
+
+@ObjectType({ implements: () => [SessionEventBase] })
+export class SessionDestroyedEvent extends SessionEventBase {}
+
+const EVENT_TYPE_NAMES: Record<SessionEventType, string> = {
+  [SessionEventType.NODE_ADDED]: 'NodeAddedEvent',
+  [SessionEventType.NODE_REMOVED]: 'NodeRemovedEvent',
+  [SessionEventType.CONNECTION_ADDED]: 'ConnectionAddedEvent',
+  [SessionEventType.CONNECTION_REMOVED]: 'ConnectionRemovedEvent',
+  [SessionEventType.NODE_PARAMS_CHANGED]: 'NodeParamsChangedEvent',
+  [SessionEventType.NODE_STATE_CHANGED]: 'NodeStateChangedEvent',
+  [SessionEventType.NODE_STATS_UPDATED]: 'NodeStatsUpdatedEvent',
+  [SessionEventType.NODE_TELEMETRY]: 'NodeTelemetryEvent',
+  [SessionEventType.SESSION_DESTROYED]: 'SessionDestroyedEvent',
+};
+
+/** Types only reachable through the interface; the module lists them so they land in the schema. */
+export const SESSION_EVENT_TYPES = [
+  NodeAddedEvent,
+  NodeRemovedEvent,
+  ConnectionAddedEvent,
+  ConnectionRemovedEvent,
+  NodeParamsChangedEvent,
+  NodeStateChangedEvent,
+  NodeStatsUpdatedEvent,
+  NodeTelemetryEvent,
+  SessionDestroyedEvent,
+];

@@ -4,11 +4,15 @@ import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
 import { CoreModule, type CoreValues } from './common/core.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PermissionsModule } from './permissions/permissions.module';
+import { ProfilingModule } from './profiling/profiling.module';
 import { AssetsModule } from './assets/assets.module';
 import { EngineModule } from './engine/engine.module';
 import { GraphqlModule } from './graphql/graphql.module';
+import { MoqModule } from './moq/moq.module';
 import { OneshotModule } from './oneshot/oneshot.module';
+import { PluginsModule } from './plugins/plugins.module';
 import { SamplesModule } from './samples/samples.module';
 import { SchemaModule } from './schema/schema.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -24,7 +28,11 @@ export const FEATURE_MODULES: Type[] = [
   OneshotModule,
   SamplesModule,
   AssetsModule,
+  PluginsModule,
+  MoqModule,
   GraphqlModule,
+  MetricsModule,
+  ProfilingModule,
 ];
 
 @Module({})

@@ -14,8 +14,9 @@ import { registerHttpHooks } from './common/http-hooks';
 import { createLogger, NestPinoLogger } from './common/logging';
 import { buildNodeServices } from './common/node-services';
 import { OriginPolicy } from './common/origin-policy';
-import { PlainTextExceptionFilter } from './common/plain-text-exception.filter';
+import { describeError, PlainTextExceptionFilter } from './common/plain-text-exception.filter';
 import { registerStaticUi } from './common/static-ui';
+import { MoqService } from './moq/moq.service';
 import { registerOpenApi } from './openapi/openapi';
 import { parseAddress, type Config, type RuntimeEnv } from './config';
 import { PermissionsService } from './permissions/permissions.service';
@@ -49,6 +50,14 @@ export async function createApp(
   const permissions = new PermissionsService(config, env, logger);
   const origins = new OriginPolicy(config);
   registerHttpHooks(fastify, { origins, permissions, log: logger });
+  // Fastify fixes a route's error handler when it builds the route; the GraphQL plugin makes it build
+  // Nest's routes before Nest installs its handler, so transport errors (413, bad JSON) need this one.
+  fastify.setErrorHandler((err, request, reply) => {
+    const { status, message } = describeError(err);
+    if (status >= 500)
+      logger.error({ err, method: request.method, url: request.url }, `Request failed: ${message}`);
+    void reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(message);
+  });
 
   const nodeServices = buildNodeServices(config, { env, log: logger });
   const core = { config, env, logger, permissions, origins, nodeServices };
@@ -113,6 +122,8 @@ export async function startServer(config: Config, options: CreateAppOptions = {}
   }
   const bound = app.getHttpServer().address();
   const port = typeof bound === 'object' && bound ? bound.port : addr.port;
+  // HTTP/3 WebTransport for MoQ binds UDP on the same port, so it can only start once the port is known.
+  await app.get(MoqService).onListening(addr.host, port);
   const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
   const url = `${config.server.tls ? 'https' : 'http'}://${host}:${port}`;
   return { app, url, port, close: () => app.close() };

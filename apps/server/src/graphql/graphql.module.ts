@@ -1,6 +1,8 @@
 // GraphQL at /api/v1/graphql (code-first, mercurius): queries and mutations over HTTP or WebSocket,
 // subscriptions over graphql-ws on the same path, GraphiQL at /graphiql when `server.graphiql` is on.
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLError, type ExecutionResult } from 'graphql';
@@ -54,6 +56,9 @@ export const SCHEMA_OPTIONS = {
         path: GRAPHQL_PATH,
         graphiql: config.server.graphiql,
         errorFormatter,
+        // Keep the server's one error path for transport errors (body too large, bad JSON): mercurius's
+        // handler would otherwise answer them for every route, as JSON.
+        errorHandler: false,
         subscription: {
           fullWsTransport: true,
           keepAlive: 30_000,
@@ -78,4 +83,15 @@ export const SCHEMA_OPTIONS = {
   ],
   exports: [SessionEventHub],
 })
-export class GraphqlModule {}
+export class GraphqlModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // An upgrade refused over HTTP (foreign Origin: the onRequest hook answers 403 before @fastify/websocket
+    // sees it) leaves the half-open socket with the HTTP server, and then server close never completes.
+    fastify.addHook('onResponse', async (request, reply) => {
+      if (request.headers.upgrade !== undefined && reply.statusCode >= 400) request.raw.socket?.destroy();
+    });
+  }
+}

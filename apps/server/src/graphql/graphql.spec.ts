@@ -79,6 +79,20 @@ class Subscription {
   }
 }
 
+describe('GraphiQL', () => {
+  it('is served at /graphiql (pointing at /api/v1/graphql) only when server.graphiql is on', async () => {
+    for (const enabled of [true, false]) {
+      const server = await startTestServer({ config: { server: { graphiql: enabled } } });
+      try {
+        const body = await (await fetch(`${server.url}/graphiql/config.js`)).text();
+        assert.equal(body.includes("GRAPHQL_ENDPOINT = '/api/v1/graphql'"), enabled);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
+
 describe('GraphQL API', () => {
   let server: TestServer;
   let hub: SessionEventHub;
@@ -431,7 +445,8 @@ describe('GraphQL API', () => {
     slow.sockets[0].pause();
 
     const TUNES = 400;
-    const started = performance.now();
+    const changes = (sub: Subscription) => sub.events.filter((e) => e.type === 'NODE_PARAMS_CHANGED').length;
+    let worstLagMs = 0;
     for (let i = 1; i <= TUNES; i++) {
       await ok(
         'mutation($s: String!, $p: JSON!) { tuneNode(sessionId: $s, nodeId: "g", params: $p) { nodeId } }',
@@ -440,24 +455,19 @@ describe('GraphQL API', () => {
           p: { gain: (i % 40) / 10 },
         },
       );
+      // The live subscriber keeps up change by change while the other one reads nothing.
+      const answered = performance.now();
+      await live.until((s) => changes(s) === i, `change ${i} on the live subscriber`);
+      worstLagMs = Math.max(worstLagMs, performance.now() - answered);
     }
-    const tuned = performance.now() - started;
-    await live.until(
-      (s) => s.events.filter((e) => e.type === 'NODE_PARAMS_CHANGED').length === TUNES,
-      'every change on the live subscriber',
-      2000,
-    );
-    const lastParams = (e: Event) => e.type === 'NODE_PARAMS_CHANGED';
-    assert.ok(stalled.events.filter(lastParams).length < TUNES, 'the paused client has not read everything');
-    assert.ok(tuned < 20_000, `mutations were not slowed down (${tuned.toFixed(0)} ms)`);
+    assert.equal(changes(stalled), 0, 'the paused client read nothing meanwhile');
+    assert.ok(worstLagMs < 1000, `the live subscriber lagged ${worstLagMs.toFixed(1)} ms at worst`);
 
     slow.sockets[0].resume();
-    await stalled.until(
-      (s) => s.events.filter(lastParams).length === TUNES,
-      'every structural event after resuming',
-      5000,
-    );
-    const gains = stalled.events.filter(lastParams).map((e) => (e.changed as { gain: number }).gain);
+    await stalled.until((s) => changes(s) === TUNES, 'every structural event after resuming', 10_000);
+    const gains = stalled.events
+      .filter((e) => e.type === 'NODE_PARAMS_CHANGED')
+      .map((e) => (e.changed as { gain: number }).gain);
     assert.deepEqual(
       gains,
       Array.from({ length: TUNES }, (_, i) => ((i + 1) % 40) / 10),

@@ -25,9 +25,9 @@ export class SystemResolver {
   }
 
   @Query(() => ClientConfigType)
-  config(): ClientConfigType {
+  config(@Context() ctx: GqlContext): ClientConfigType {
     // The REST controller is the one definition of what the client sees.
-    const c = new ConfigController(this.serverConfig).get();
+    const c = new ConfigController(this.serverConfig).get(ctx.req ?? ctx.request);
     return {
       version: c.version,
       basePath: c.base_path,

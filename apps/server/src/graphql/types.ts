@@ -37,7 +37,9 @@ export enum SampleMode {
 }
 registerEnumType(SampleMode, { name: 'SampleMode' });
 
-@ObjectType({ description: "The server's client-facing configuration (as GET /api/v1/config)" })
+@ObjectType('ClientConfig', {
+  description: "The server's client-facing configuration (as GET /api/v1/config)",
+})
 export class ClientConfigType {
   @Field()
   version!: string;
@@ -68,7 +70,7 @@ export class PermissionFlags {
   @Field() deleteAssets!: boolean;
 }
 
-@ObjectType({ description: "The caller's role and what it may do" })
+@ObjectType('Permissions', { description: "The caller's role and what it may do" })
 export class PermissionsType {
   @Field()
   role!: string;
@@ -130,7 +132,7 @@ export class PacketType {
   compatibility!: unknown;
 }
 
-@ObjectType()
+@ObjectType('SessionInfo')
 export class SessionInfoType {
   @Field(() => ID)
   id!: string;
@@ -140,7 +142,9 @@ export class SessionInfoType {
   createdAt!: string;
 }
 
-@ObjectType({ description: 'A node state, flattened: `status` is the variant, `reason`/`details` its data' })
+@ObjectType('NodeState', {
+  description: 'A node state, flattened: `status` is the variant, `reason`/`details` its data',
+})
 export class NodeStateView {
   @Field({ description: 'Initializing, Ready, Running, Recovering, Degraded, Failed or Stopped' })
   status!: string;
@@ -152,7 +156,7 @@ export class NodeStateView {
   value!: unknown;
 }
 
-@ObjectType()
+@ObjectType('NodeStats')
 export class NodeStatsView {
   @Field(() => Float)
   received!: number;
@@ -168,7 +172,7 @@ export class NodeStatsView {
   processingSecs!: number;
 }
 
-@ObjectType()
+@ObjectType('Connection')
 export class ConnectionType {
   @Field()
   fromNode!: string;
@@ -196,7 +200,7 @@ export class PipelineNode {
   stats?: NodeStatsView;
 }
 
-@ObjectType()
+@ObjectType('Pipeline')
 export class PipelineType {
   @Field(() => String, { nullable: true })
   name?: string;
@@ -210,7 +214,7 @@ export class PipelineType {
   connections!: ConnectionType[];
 }
 
-@ObjectType({ description: 'A session with its live pipeline, node states and stats' })
+@ObjectType('Session', { description: 'A session with its live pipeline, node states and stats' })
 export class SessionType extends SessionInfoType {
   @Field(() => PipelineType)
   pipeline!: PipelineType;
@@ -238,7 +242,7 @@ export class RemovedNode {
   nodeId!: string;
 }
 
-@ObjectType()
+@ObjectType('TuneResult')
 export class TuneResultType {
   @Field()
   nodeId!: string;
@@ -248,7 +252,7 @@ export class TuneResultType {
   changed!: unknown;
 }
 
-@ObjectType({ description: 'One problem, located by node, pin or param path where known' })
+@ObjectType('Problem', { description: 'One problem, located by node, pin or param path where known' })
 export class ProblemType {
   @Field()
   message!: string;
@@ -274,7 +278,7 @@ export class BatchApplied {
   applied!: number;
 }
 
-@ObjectType()
+@ObjectType('SamplePipeline')
 export class SamplePipelineType {
   @Field(() => ID)
   id!: string;
@@ -292,7 +296,7 @@ export class SamplePipelineType {
   isFragment!: boolean;
 }
 
-@ObjectType()
+@ObjectType('AudioAsset')
 export class AudioAssetType {
   @Field(() => ID)
   id!: string;
@@ -310,7 +314,7 @@ export class AudioAssetType {
   isSystem!: boolean;
 }
 
-@ObjectType({ description: 'A loaded plugin (as GET /api/v1/plugins)' })
+@ObjectType('Plugin', { description: 'A loaded plugin (as GET /api/v1/plugins)' })
 export class PluginType {
   @Field()
   kind!: string;

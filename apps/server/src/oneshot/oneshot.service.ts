@@ -16,6 +16,7 @@ import {
   tryParsePipelineYaml,
   type NodeRegistry,
   type NodeServices,
+  type NodeStats,
   type OneshotRun,
 } from '@streamkit/pipeline';
 import type { Logger } from 'pino';
@@ -28,10 +29,22 @@ import { engineLogger } from '../engine/engine-logger';
 import type { Caller } from '../permissions';
 import type { MediaPart } from './oneshot.controller';
 
+/** One finished oneshot pipeline, for metrics and traces (see `OneshotService.onFinished`). */
+export interface OneshotFinished {
+  /** `error` covers pipelines that failed to start as well as failures while running. */
+  status: 'success' | 'error' | 'cancelled';
+  /** Wall-clock epoch milliseconds when the run was asked for. */
+  startedAt: number;
+  durationSecs: number;
+  /** Final per-node counters with each node's kind (empty when the pipeline failed to start). */
+  nodes: { id: string; kind: string; stats: NodeStats }[];
+}
+
 @Injectable()
 export class OneshotService {
   private active = 0;
   private runs = 0;
+  private readonly finishedListeners = new Set<(run: OneshotFinished) => void>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -69,6 +82,22 @@ export class OneshotService {
     };
   }
 
+  /** Called once per pipeline that reached the engine, when it settles. Returns the unsubscribe function. */
+  onFinished(listener: (run: OneshotFinished) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  private emitFinished(run: OneshotFinished): void {
+    for (const l of this.finishedListeners) {
+      try {
+        l(run);
+      } catch (err) {
+        this.log.error({ err }, 'oneshot finished listener threw');
+      }
+    }
+  }
+
   async run(
     caller: Caller,
     yaml: string,
@@ -92,6 +121,19 @@ export class OneshotService {
       }
     }
     const engine = this.config.engine.oneshot;
+    const startedAt = Date.now();
+    const started = performance.now();
+    const finish = (status: OneshotFinished['status'], stats: Record<string, NodeStats>) =>
+      this.emitFinished({
+        status,
+        startedAt,
+        durationSecs: (performance.now() - started) / 1000,
+        nodes: Object.entries(stats).map(([id, s]) => ({
+          id,
+          kind: spec.nodes[id]?.kind ?? 'unknown',
+          stats: s,
+        })),
+      });
     try {
       const run = await runOneshot(spec, {
         registry: this.registry,
@@ -105,10 +147,19 @@ export class OneshotService {
         outputCapacity: engine.io_channel_capacity ?? undefined,
       });
       this.runs++;
-      const settle = () => this.runs--;
-      run.done.then(settle, settle);
+      run.done.then(
+        () => {
+          this.runs--;
+          finish('success', run.stats());
+        },
+        () => {
+          this.runs--;
+          finish(signal.aborted ? 'cancelled' : 'error', run.stats());
+        },
+      );
       return run;
     } catch (err) {
+      finish('error', {});
       if (media?.tooLarge()) {
         throw new HttpException(`Request body exceeds max_body_size (${this.maxBodySize} bytes)`, 413);
       }

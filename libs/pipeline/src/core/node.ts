@@ -5,7 +5,8 @@ import type { Eos, Packet } from './packets';
 import type { PinSet } from './pin-types';
 
 /** Stop reasons keep StreamKit's snake_case names. */
-export type StopReason = 'completed' | 'input_closed' | 'output_closed' | 'shutdown' | 'no_inputs' | 'unknown';
+export type StopReason =
+  'completed' | 'input_closed' | 'output_closed' | 'shutdown' | 'no_inputs' | 'unknown';
 
 /** Node state, serialized exactly as StreamKit does (unit states are strings, data states single-key objects). */
 export type NodeState =
@@ -28,7 +29,12 @@ export interface NodeStats {
   processing_secs: number;
 }
 
-/** Counters a node bumps on its hot path; the engine snapshots them at least once a second. */
+/**
+ * Live counters, snapshotted by the engine at least once a second. The engine itself counts `received`
+ * (each packet taken from an input) and `sent` (each packet accepted by an output), and measures
+ * `processingNs` (time between waking up and waiting on an input or output again). Nodes bump
+ * `discarded` (packets ignored or dropped) and `errored` (packets or updates that failed).
+ */
 export interface NodeStatsCounters {
   received: number;
   sent: number;
@@ -41,8 +47,14 @@ export interface NodeStatsCounters {
 export interface Receiver {
   /** A packet if one is queued, EOS once every upstream closed and the queue drained, else undefined. */
   tryRecv(): Packet | Eos | undefined;
-  /** Resolves with the next packet or EOS; rejects never (cancellation yields EOS). */
+  /** Resolves with the next packet or EOS; rejects never (cancellation yields EOS). One pending call at a time. */
   recv(): Promise<Packet | Eos>;
+  /**
+   * Resolves once `tryRecv()` would return something (a packet or EOS), without taking it. Multi-input
+   * nodes race this over their inputs (`Promise.race`) instead of racing `recv()`, which would lose packets.
+   * `whenReadable(inputs)` in core/helpers does exactly that.
+   */
+  waitReadable(): Promise<void>;
 }
 
 export interface Sender {

@@ -62,7 +62,8 @@ export interface CustomPacket {
   meta?: PacketMetadata;
 }
 
-export type Packet = AudioPacket | OpusPacket | BinaryPacket | TextPacket | TranscriptionPacket | CustomPacket;
+export type Packet =
+  AudioPacket | OpusPacket | BinaryPacket | TextPacket | TranscriptionPacket | CustomPacket;
 export type PacketKind = Packet['kind'];
 
 /** End of stream: returned by a receiver once every upstream sender has closed and the queue is drained. */

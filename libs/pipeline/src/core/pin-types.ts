@@ -1,5 +1,6 @@
 // Pin types and cardinality, with StreamKit's JSON shapes (externally tagged) so `/schema/nodes` stays
 // compatible with StreamKit clients. `canConnect` is the single compatibility predicate (UI uses it too).
+// Browser-safe: the web UI imports this file (and spec/**) through a Vite alias, so no `node:` imports.
 
 export type SampleFormat = 'F32' | 'S16Le';
 
@@ -72,7 +73,11 @@ export function canConnect(out: PinType, input: PinType): boolean {
     const x = out.RawAudio;
     const y = input.RawAudio;
     const wild = (p: number, q: number) => p === 0 || q === 0 || p === q;
-    return wild(x.sample_rate, y.sample_rate) && wild(x.channels, y.channels) && x.sample_format === y.sample_format;
+    return (
+      wild(x.sample_rate, y.sample_rate) &&
+      wild(x.channels, y.channels) &&
+      x.sample_format === y.sample_format
+    );
   }
   if ('Custom' in out && 'Custom' in input) return out.Custom.type_id === input.Custom.type_id;
   return false;

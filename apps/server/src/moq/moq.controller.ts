@@ -1,0 +1,28 @@
+// MoQ discovery routes: certificate fingerprints for WebTransport's `serverCertificateHashes`.
+import { Controller, Get, Header, HttpException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { MoqService } from './moq.service';
+
+@ApiTags('moq')
+@Controller()
+export class MoqController {
+  constructor(private readonly moq: MoqService) {}
+
+  @Get('api/v1/moq/fingerprints')
+  fingerprints(): { fingerprints: string[]; http3: boolean } {
+    return { fingerprints: this.moq.fingerprints(), http3: this.moq.http3Enabled.enabled };
+  }
+
+  @Get('certificate.sha256')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  certificate(): string {
+    const [first] = this.moq.fingerprints();
+    if (!first) {
+      throw new HttpException(
+        `No WebTransport certificate: HTTP/3 is off (${this.moq.http3Enabled.reason ?? 'unknown'}); use the WebSocket path`,
+        503,
+      );
+    }
+    return first;
+  }
+}

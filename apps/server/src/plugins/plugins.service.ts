@@ -1,0 +1,87 @@
+// Plugins for the server: loads `[plugins].directory` at start, and uploads/deletes through the HTTP API when
+// `[plugins].allow_http_management` is on. Loaded kinds go straight into the node registry, so they appear in
+// `/schema/nodes` and the UI palette at once. Unloading refuses new nodes of the kind; running nodes keep their
+// instance until their session ends (see plugins/ABI.md).
+import { ForbiddenException, HttpException, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { PluginError, PluginManager, type PluginSummary } from '@streamkit/pipeline/plugins';
+import type { NodeRegistry } from '@streamkit/pipeline';
+import type { Logger } from 'pino';
+import { resolve } from 'node:path';
+import { CONFIG, type Config } from '../config';
+import { LOGGER } from '../common/logging';
+import { NODE_REGISTRY } from '../engine/engine.module';
+import { engineLogger } from '../engine/engine-logger';
+import type { Caller } from '../permissions';
+
+@Injectable()
+export class PluginsService implements OnModuleInit {
+  readonly manager: PluginManager;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(NODE_REGISTRY) registry: NodeRegistry,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.manager = new PluginManager({
+      directory: resolve(config.plugins.directory),
+      registry,
+      log: engineLogger(log, { component: 'plugins' }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { loaded, failed } = await this.manager.loadAll();
+    if (loaded.length > 0 || failed.length > 0) {
+      this.log.info(
+        `Plugins: ${loaded.length} loaded, ${failed.length} failed from ${this.config.plugins.directory}`,
+      );
+    }
+  }
+
+  get maxUploadBytes(): number {
+    return this.config.server.max_body_size;
+  }
+
+  list(caller: Caller): PluginSummary[] {
+    return this.manager.list().filter((p) => caller.canUsePlugin(p.kind));
+  }
+
+  /** Installs an uploaded file (already streamed to `tempPath`), then applies `allowed_plugins`. */
+  async install(caller: Caller, fileName: string, tempPath: string): Promise<PluginSummary> {
+    this.assertCanUpload(caller);
+    const summary = await this.guard(() => this.manager.install(fileName, { path: tempPath }));
+    if (!caller.canUsePlugin(summary.kind)) {
+      await this.manager.unload(summary.kind);
+      throw new ForbiddenException(`Permission denied: plugin '${summary.kind}' not allowed`);
+    }
+    return summary;
+  }
+
+  async remove(caller: Caller, kind: string, keepFile: boolean): Promise<PluginSummary> {
+    this.checkManagement('Plugin deletion is disabled by configuration');
+    if (!caller.can('delete_plugins'))
+      throw new ForbiddenException('Permission denied: cannot delete plugins');
+    return this.guard(() => this.manager.unload(kind, { keepFile }));
+  }
+
+  /** The 403s of an upload (management off, no `load_plugins`), checked before the body is read. */
+  assertCanUpload(caller: Caller): void {
+    this.checkManagement('Plugin uploads are disabled by configuration');
+    if (!caller.can('load_plugins')) throw new ForbiddenException('Permission denied: cannot load plugins');
+  }
+
+  private checkManagement(what: string): void {
+    if (!this.config.plugins.allow_http_management) {
+      throw new ForbiddenException(`${what}. Set [plugins].allow_http_management = true to enable.`);
+    }
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof PluginError) throw new HttpException(err.message, err.status);
+      throw err;
+    }
+  }
+}

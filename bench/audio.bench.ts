@@ -1,0 +1,185 @@
+// Audio benchmark: the double-volume transcode (Ogg demux -> Opus decode -> gain 2 -> Opus encode -> Ogg mux)
+// of a 60 s stereo file in our oneshot runner, next to ffmpeg and GStreamer doing the same work at the same
+// bitrate, all as child processes measured by CPU time; then the per-frame cost of decode -> gain -> encode.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixturePath, repoRoot } from '../libs/pipeline/src/codecs/dsp/reference-tools';
+import { OggOpusDemuxer } from '../libs/pipeline/src/codecs/ogg/opus-demuxer';
+import { OpusStreamDecoder } from '../libs/pipeline/src/codecs/opus/decoder';
+import { type EncodedOpusPacket, OpusStreamEncoder } from '../libs/pipeline/src/codecs/opus/encoder';
+import type { OpusPacket } from '../libs/pipeline/src/core/packets';
+import { gainPacket } from '../libs/pipeline/src/nodes/audio/gain';
+import { createDefaultRegistry } from '../libs/pipeline/src/registry/default';
+import { runOneshot } from '../libs/pipeline/src/runtime/oneshot';
+
+const INPUT = 'music_60s_stereo.opus.ogg';
+const BITRATE = 96000;
+const RUNS = 3;
+
+const PIPELINE = `
+mode: oneshot
+steps:
+  - kind: streamkit::http_input
+  - kind: containers::ogg::demuxer
+  - kind: audio::opus::decoder
+  - kind: audio::gain
+    params:
+      gain: 2.0
+  - kind: audio::opus::encoder
+    params:
+      bitrate: ${BITRATE}
+      complexity: 10
+  - kind: containers::ogg::muxer
+  - kind: streamkit::http_output
+`;
+
+/** Child mode: run the pipeline once on a file and write the result. */
+async function child(input: string, output: string): Promise<void> {
+  const run = await runOneshot(PIPELINE, { registry: createDefaultRegistry(), input: readFileSync(input) });
+  const chunks: Uint8Array[] = [];
+  for await (const c of run.output) chunks.push(c);
+  await run.done;
+  writeFileSync(output, Buffer.concat(chunks));
+}
+
+/** CPU seconds (user + sys) of a command and its children, via the shell's `times`. */
+function cpuOf(cmd: string): number {
+  const res = spawnSync('bash', ['-c', `${cmd} >/dev/null 2>&1 </dev/null; times`], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`benchmark command failed: ${cmd}\n${res.stderr}`);
+  const lines = res.stdout.trim().split('\n');
+  const secs = (s: string) => {
+    const m = /(\d+)m([\d.]+)s/.exec(s);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  };
+  const [user, sys] = lines[lines.length - 1].trim().split(/\s+/);
+  return secs(user) + secs(sys);
+}
+
+function best(cmd: string): number {
+  let min = Infinity;
+  for (let i = 0; i < RUNS; i++) min = Math.min(min, cpuOf(cmd));
+  return min;
+}
+
+function playbackSeconds(path: string): number {
+  const res = spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-'], { maxBuffer: 1 << 30 });
+  return res.stdout.length / 4 / 2 / 48000;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
+/**
+ * Per-frame CPU cost of decode -> gain -> encode, in process, on the file's real packets: the whole chain
+ * frame by frame, then decode and gain alone (encode is the difference). CPU time, not wall time, which
+ * other processes inflate.
+ */
+function perFrame(file: Uint8Array): {
+  msPerFrame: number;
+  decodeMs: number;
+  gainMs: number;
+  encodeMs: number;
+  frames: number;
+} {
+  const demuxer = new OggOpusDemuxer();
+  demuxer.push(file);
+  demuxer.end();
+  const packets: OpusPacket[] = [];
+  for (let p = demuxer.read(); p !== undefined; p = demuxer.read()) packets.push(p);
+  const n = packets.length;
+  const newEncoder = () =>
+    new OpusStreamEncoder({
+      channels: 2,
+      bitrate: BITRATE,
+      complexity: 10,
+      application: 'audio',
+      vbr: 'on',
+      frameSizeMs: 20,
+    });
+  const out: EncodedOpusPacket[] = [];
+  const chain = (dec: OpusStreamDecoder, enc: OpusStreamEncoder) => {
+    for (let i = 0; i < n; i++) {
+      const pcm = dec.decode(packets[i].data);
+      enc.encode(
+        gainPacket({ kind: 'audio', sampleRate: 48000, channels: 2, samples: pcm }, 2, 2).samples,
+        out,
+      );
+      out.length = 0;
+    }
+  };
+  chain(new OpusStreamDecoder(2), newEncoder());
+  let t = process.cpuUsage();
+  chain(new OpusStreamDecoder(2), newEncoder());
+  const msPerFrame = cpuMs(t) / n;
+  const dec = new OpusStreamDecoder(2);
+  let last: Float32Array = new Float32Array(0);
+  t = process.cpuUsage();
+  for (let i = 0; i < n; i++) last = dec.decode(packets[i].data);
+  const decodeMs = cpuMs(t) / n;
+  const frame = { kind: 'audio' as const, sampleRate: 48000, channels: 2, samples: last };
+  t = process.cpuUsage();
+  for (let i = 0; i < n; i++) gainPacket(frame, 2, 2);
+  const gainMs = cpuMs(t) / n;
+  return { frames: n, decodeMs, gainMs, encodeMs: msPerFrame - decodeMs - gainMs, msPerFrame };
+}
+
+async function main(): Promise<void> {
+  const input = fixturePath(INPUT);
+  const dir = mkdtempSync(join(tmpdir(), 'audio-bench-'));
+  try {
+    const ours = join(dir, 'ours.ogg');
+    const ff = join(dir, 'ffmpeg.ogg');
+    const gst = join(dir, 'gst.ogg');
+    const self = join(repoRoot(), 'dist', 'bench', 'audio.bench.js');
+    const oursCpu = best(`node ${self} --child ${input} ${ours}`);
+    const ffCpu = best(
+      `ffmpeg -v error -y -i ${input} -af volume=2 -c:a libopus -b:a ${BITRATE} -vbr on -compression_level 10 ${ff}`,
+    );
+    const gstCpu = best(
+      `gst-launch-1.0 -q filesrc location=${input} ! oggdemux ! opusdec ! audioconvert ! volume volume=2 ! audioconvert ! ` +
+        `opusenc bitrate=${BITRATE} bitrate-type=vbr complexity=10 ! oggmux ! filesink location=${gst}`,
+    );
+    const engineLoad = best(
+      `node -e "require('${join(repoRoot(), 'dist', 'libs', 'pipeline', 'src', 'registry', 'default.js')}')"`,
+    );
+    const steady = oursCpu - engineLoad;
+    const frame = perFrame(readFileSync(input));
+
+    const row = (name: string, cpu: number, path: string) =>
+      console.log(
+        `${name.padEnd(10)} cpu ${cpu.toFixed(3)} s  x${(60 / cpu).toFixed(0)} real time  output ${readFileSync(path).length} B, ${playbackSeconds(path).toFixed(4)} s`,
+      );
+    console.log(
+      `double volume, ${INPUT} (60 s stereo), Opus ${BITRATE / 1000} kb/s VBR complexity 10, best of ${RUNS}`,
+    );
+    row('ours', oursCpu, ours);
+    row('ffmpeg', ffCpu, ff);
+    row('gstreamer', gstCpu, gst);
+    console.log(
+      `of ours, node start + engine load: ${engineLoad.toFixed(3)} s; the transcode itself: ${steady.toFixed(3)} s ` +
+        `(${(steady / ffCpu).toFixed(2)}x ffmpeg)`,
+    );
+    console.log(
+      `CPU per 20 ms stereo frame: decode ${frame.decodeMs.toFixed(4)} ms, gain ${frame.gainMs.toFixed(4)} ms, ` +
+        `encode ${frame.encodeMs.toFixed(4)} ms, total ${frame.msPerFrame.toFixed(4)} ms (${frame.frames} frames)`,
+    );
+    console.log(
+      `BENCH audio ours_cpu_s=${oursCpu.toFixed(3)} ffmpeg_cpu_s=${ffCpu.toFixed(3)} gst_cpu_s=${gstCpu.toFixed(3)} ` +
+        `ratio_ffmpeg=${(oursCpu / ffCpu).toFixed(2)} ratio_gst=${(oursCpu / gstCpu).toFixed(2)} ` +
+        `ratio_ffmpeg_steady=${(steady / ffCpu).toFixed(2)} ms_per_frame=${frame.msPerFrame.toFixed(4)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const args = process.argv.slice(2);
+const job = args[0] === '--child' ? child(args[1], args[2]) : main();
+job.catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

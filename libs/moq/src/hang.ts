@@ -1,0 +1,250 @@
+// The hang media format the `@moq/publish` / `@moq/watch` packages use: a `catalog.json` track describing the
+// renditions, and media tracks whose frames are a varint microsecond timestamp followed by the codec payload.
+import type { RelayBroadcast, RelayTrack, TrackSink } from './relay/relay';
+import { ByteReader, varintSize, writeVarint } from './protocol/varint';
+
+export const CATALOG_TRACK = 'catalog.json';
+export const DEFAULT_AUDIO_TRACK = 'audio/data';
+
+export interface HangAudioRendition {
+  codec: string;
+  container: { kind: 'legacy' };
+  sampleRate: number;
+  numberOfChannels: number;
+  bitrate?: number;
+}
+
+export interface HangCatalog {
+  audio?: { renditions: Record<string, HangAudioRendition> };
+  video?: unknown;
+  [section: string]: unknown;
+}
+
+/** Catalog of one Opus rendition, as `@moq/hang` 0.3 validates it. */
+export function opusCatalog(options: {
+  track?: string;
+  channels: number;
+  bitrate: number;
+  sampleRate?: number;
+}): HangCatalog {
+  return {
+    audio: {
+      renditions: {
+        [options.track ?? DEFAULT_AUDIO_TRACK]: {
+          codec: 'opus',
+          container: { kind: 'legacy' },
+          sampleRate: options.sampleRate ?? 48000,
+          numberOfChannels: options.channels,
+          bitrate: options.bitrate,
+        },
+      },
+    },
+  };
+}
+
+/** Parses a catalog frame; accepts hang's older `{track, config}` audio form too. */
+export function parseCatalog(frame: Uint8Array): HangCatalog {
+  const json = JSON.parse(new TextDecoder().decode(frame)) as Record<string, unknown>;
+  const audio = json.audio as Record<string, unknown> | undefined;
+  if (audio && !audio.renditions && audio.track && audio.config) {
+    const name = (audio.track as { name: string }).name;
+    json.audio = { renditions: { [name]: audio.config } };
+  }
+  return json as HangCatalog;
+}
+
+/** The first audio rendition with the given codec, if the catalog has one. */
+export function findAudioRendition(
+  catalog: HangCatalog,
+  codec = 'opus',
+): { track: string; rendition: HangAudioRendition } | undefined {
+  const renditions = catalog.audio?.renditions ?? {};
+  for (const [track, rendition] of Object.entries(renditions)) {
+    if (rendition.codec === codec || rendition.codec.startsWith(`${codec}.`)) return { track, rendition };
+  }
+  return undefined;
+}
+
+/** Legacy container frame: varint(timestamp µs) + payload. */
+export function encodeLegacyFrame(timestampUs: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(varintSize(timestampUs) + payload.length);
+  out.set(payload, writeVarint(out, 0, timestampUs));
+  return out;
+}
+
+const legacyReader = new ByteReader();
+
+/** Splits a legacy container frame; the payload is a view into `frame`. */
+export function decodeLegacyFrame(frame: Uint8Array): { timestampUs: number; payload: Uint8Array } {
+  const r = legacyReader.reset(frame);
+  const timestampUs = r.varint();
+  return { timestampUs, payload: frame.subarray(r.pos) };
+}
+
+export interface HangAudioPublisherOptions {
+  channels: number;
+  bitrate: number;
+  /** A new group (keyframe) starts when the media clock crosses a multiple of this (default 40 ms). */
+  groupDurationMs?: number;
+  /** Media clock start (default 0 ms). */
+  initialDelayMs?: number;
+  track?: string;
+}
+
+/**
+ * Publishes Opus packets into a relay broadcast in the hang format, without a socket: the catalog once
+ * (kept as the latest group so every joiner reads it), then one frame per packet.
+ */
+export class HangAudioPublisher {
+  private readonly audio: RelayTrack;
+  private readonly groupUs: number;
+  private clockUs: number;
+  private group = -1;
+  private nextBoundaryUs = 0;
+
+  constructor(
+    readonly broadcast: RelayBroadcast,
+    options: HangAudioPublisherOptions,
+  ) {
+    const track = options.track ?? DEFAULT_AUDIO_TRACK;
+    const catalog = broadcast.track(CATALOG_TRACK);
+    catalog.beginGroup(0);
+    catalog.writeFrame(
+      0,
+      new TextEncoder().encode(
+        JSON.stringify(opusCatalog({ track, channels: options.channels, bitrate: options.bitrate })),
+      ),
+    );
+    catalog.endGroup(0);
+    this.audio = broadcast.track(track);
+    this.groupUs = Math.max(1, options.groupDurationMs ?? 40) * 1000;
+    this.clockUs = (options.initialDelayMs ?? 0) * 1000;
+  }
+
+  /** Writes one Opus packet; `durationUs` advances the media clock (20 ms when unknown). */
+  writePacket(payload: Uint8Array, durationUs = 20_000): void {
+    if (this.broadcast.closed) return;
+    if (this.group < 0 || this.clockUs >= this.nextBoundaryUs) {
+      if (this.group >= 0) this.audio.endGroup(this.group);
+      this.group++;
+      this.audio.beginGroup(this.group);
+      this.nextBoundaryUs = (Math.floor(this.clockUs / this.groupUs) + 1) * this.groupUs;
+    }
+    this.audio.writeFrame(this.group, encodeLegacyFrame(this.clockUs, payload));
+    this.clockUs += durationUs;
+  }
+
+  close(): void {
+    if (this.group >= 0) this.audio.endGroup(this.group);
+    this.broadcast.close('publisher closed');
+  }
+}
+
+export interface ReceivedFrame {
+  group: number;
+  payload: Uint8Array;
+}
+
+/**
+ * Pull-style consumer of one relay track (in-process): queues frames in arrival order, skipping those of
+ * groups older than the newest one started. `maxQueued` bounds memory: the oldest frames are dropped and counted.
+ */
+export class TrackReader implements TrackSink {
+  private readonly queue: ReceivedFrame[] = [];
+  private head = 0;
+  private waiter: ((v: ReceivedFrame | undefined) => void) | undefined;
+  private ended = false;
+  private newest = -1;
+  private readonly unsubscribe: () => void;
+  dropped = 0;
+  endReason: string | undefined;
+
+  constructor(
+    broadcast: RelayBroadcast,
+    track: string,
+    private readonly maxQueued = 256,
+  ) {
+    this.unsubscribe = broadcast.subscribe(track, this);
+  }
+
+  onGroup(sequence: number): void {
+    if (sequence > this.newest) this.newest = sequence;
+  }
+
+  onFrame(sequence: number, payload: Uint8Array): void {
+    if (this.ended || sequence < this.newest) return;
+    const frame = { group: sequence, payload };
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w(frame);
+      return;
+    }
+    if (this.queue.length - this.head >= this.maxQueued) {
+      this.head++;
+      this.dropped++;
+    }
+    this.queue.push(frame);
+  }
+
+  onGroupEnd(): void {}
+
+  onEnd(reason: string | undefined): void {
+    this.ended = true;
+    this.endReason = reason;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.(undefined);
+  }
+
+  /** A queued frame or undefined, without waiting. */
+  tryNext(): ReceivedFrame | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const f = this.queue[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return f;
+  }
+
+  /** The next frame, or undefined once the track ended. */
+  next(): Promise<ReceivedFrame | undefined> {
+    const f = this.tryNext();
+    if (f) return Promise.resolve(f);
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.unsubscribe();
+    this.onEnd('closed by reader');
+  }
+}
+
+/** Waits for the broadcast's catalog and returns it (rejects after `timeoutMs`). */
+export async function readCatalog(broadcast: RelayBroadcast, timeoutMs = 10_000): Promise<HangCatalog> {
+  const reader = new TrackReader(broadcast, CATALOG_TRACK, 4);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const frame = await Promise.race([
+      reader.next(),
+      new Promise<undefined>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no catalog.json on '${broadcast.path}' within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+    if (!frame) throw new Error(`broadcast '${broadcast.path}' ended before its catalog arrived`);
+    return parseCatalog(frame.payload);
+  } finally {
+    clearTimeout(timer);
+    reader.close();
+  }
+}

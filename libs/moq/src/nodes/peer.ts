@@ -1,0 +1,214 @@
+// transport::moq::peer: a browser publishes into the session at `<gateway_path>` (or `/input`) and plays the
+// session's output from `<gateway_path>` (or `/output`), through the server's own relay without a socket hop.
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  EOS,
+  inputPin,
+  outputPin,
+  type NodeContext,
+  type NodeDefinition,
+  type Packet,
+  type StopReason,
+} from '@streamkit/pipeline';
+import { HangAudioPublisher, TrackReader, decodeLegacyFrame, findAudioRendition, readCatalog } from '../hang';
+import type { RelayBroadcast } from '../relay/relay';
+import { MoqServer, type PeerRoute } from '../server';
+import { opusPacketDurationUs } from './opus-toc';
+
+/** Key under which the server provides its MoqServer in `NodeServices`. */
+export const MOQ_SERVICE_KEY = 'moq';
+
+export const PeerParams = Type.Object({
+  gateway_path: Type.String({
+    default: '/moq',
+    description:
+      'URL path browsers connect to; `<path>/input` publishes only, `<path>/output` subscribes only.',
+  }),
+  input_broadcast: Type.String({
+    default: 'input',
+    description: 'Broadcast the browser publishes (its Opus audio).',
+  }),
+  output_broadcast: Type.String({
+    default: 'output',
+    description: "Broadcast browsers play (this node's `in`).",
+  }),
+  allow_reconnect: Type.Boolean({
+    default: false,
+    description: 'Keep running (Recovering) when the publishing browser leaves, and resume when it returns.',
+  }),
+  output_group_duration_ms: Type.Integer({
+    default: 40,
+    minimum: 1,
+    description: 'Media time per MoQ group.',
+  }),
+  output_initial_delay_ms: Type.Integer({
+    default: 0,
+    minimum: 0,
+    description: 'Media clock start of the output.',
+  }),
+  output_channels: Type.Integer({
+    default: 1,
+    minimum: 1,
+    maximum: 2,
+    description: 'Channel count in the output catalog.',
+  }),
+  output_bitrate: Type.Integer({
+    default: 64000,
+    minimum: 6000,
+    description: 'Bitrate announced in the output catalog.',
+  }),
+});
+export type PeerParams = Static<typeof PeerParams>;
+
+const CATALOG_TIMEOUT_MS = 10_000;
+
+/** The MoqServer from `ctx.services`, or an error saying what the host must provide. */
+export function moqServerFrom(ctx: NodeContext): MoqServer {
+  const server = ctx.services[MOQ_SERVICE_KEY];
+  if (!(server instanceof MoqServer)) {
+    throw new Error(
+      `${ctx.kind} '${ctx.nodeId}': no MoQ gateway available (the server provides it as services.${MOQ_SERVICE_KEY}); ` +
+        'run this node inside the server, or pass a MoqServer in the services',
+    );
+  }
+  return server;
+}
+
+class PeerNode {
+  private route: PeerRoute | undefined;
+  private output: HangAudioPublisher | undefined;
+  private reader: TrackReader | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly params: PeerParams,
+    private readonly ctx: NodeContext,
+  ) {}
+
+  private where(pin?: string): string {
+    return `transport::moq::peer '${this.ctx.nodeId}'${pin ? `, pin '${pin}'` : ''}`;
+  }
+
+  async run(): Promise<void> {
+    const server = moqServerFrom(this.ctx);
+    try {
+      this.route = server.registerPeerRoute(this.params.gateway_path);
+    } catch (err) {
+      throw new Error(`${this.where()}, param /gateway_path: ${(err as Error).message}`, { cause: err });
+    }
+    const onAbort = (): void => this.abort.abort();
+    this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      this.output = new HangAudioPublisher(
+        server.publish(this.route.broadcastPath(this.params.output_broadcast)),
+        {
+          channels: this.params.output_channels,
+          bitrate: this.params.output_bitrate,
+          groupDurationMs: this.params.output_group_duration_ms,
+          initialDelayMs: this.params.output_initial_delay_ms,
+        },
+      );
+      this.ctx.setState('Running');
+      const reason = await Promise.race([this.pumpInput(), this.pumpPublisher(server)]);
+      this.ctx.setState({ Stopped: { reason: this.ctx.signal.aborted ? 'shutdown' : reason } });
+    } finally {
+      this.ctx.signal.removeEventListener('abort', onAbort);
+      this.abort.abort();
+      this.reader?.close();
+      this.output?.close();
+      this.route.unregister();
+    }
+  }
+
+  /** Node input → the output broadcast every browser at `<path>` / `<path>/output` plays. */
+  private async pumpInput(): Promise<StopReason> {
+    const input = this.ctx.input('in');
+    const output = this.output as HangAudioPublisher;
+    const stats = this.ctx.stats;
+    for (;;) {
+      let p: Packet | typeof EOS | undefined = input.tryRecv();
+      if (p === undefined) p = await input.recv();
+      if (p === EOS) return this.abort.signal.aborted ? 'shutdown' : 'input_closed';
+      if (p.kind !== 'opus' && p.kind !== 'binary') {
+        stats.discarded++;
+        continue;
+      }
+      output.writePacket(p.data, p.meta?.durationUs ?? opusPacketDurationUs(p.data));
+    }
+  }
+
+  /** The browser's `input_broadcast` → node output `out`, waiting (Recovering) for a publisher as allowed. */
+  private async pumpPublisher(server: MoqServer): Promise<StopReason> {
+    const path = (this.route as PeerRoute).broadcastPath(this.params.input_broadcast);
+    const out = this.ctx.output('out');
+    for (let served = 0; ; served++) {
+      let broadcast: RelayBroadcast;
+      try {
+        broadcast = await server.relay.waitFor(path, this.abort.signal);
+      } catch {
+        return 'shutdown';
+      }
+      let track: string;
+      try {
+        const catalog = await readCatalog(broadcast, CATALOG_TIMEOUT_MS);
+        const rendition = findAudioRendition(catalog);
+        if (!rendition) throw new Error('its catalog has no Opus audio rendition');
+        track = rendition.track;
+      } catch (err) {
+        this.ctx.log.warn(`${this.where()}: publisher at '${path}' ignored: ${(err as Error).message}`);
+        this.ctx.stats.errored++;
+        await new Promise<void>((resolve) => broadcast.onClose(() => resolve()));
+        continue;
+      }
+      if (served > 0) this.ctx.setState('Running');
+      const reader = new TrackReader(broadcast, track);
+      this.reader = reader;
+      for (;;) {
+        let frame = reader.tryNext();
+        if (!frame) frame = await reader.next();
+        if (!frame) break;
+        const { timestampUs, payload } = decodeLegacyFrame(frame.payload);
+        const w = out.send({
+          kind: 'opus',
+          data: payload,
+          meta: { timestampUs, durationUs: opusPacketDurationUs(payload) },
+        });
+        if (w !== undefined && !(await w)) {
+          reader.close();
+          return 'output_closed';
+        }
+      }
+      this.ctx.stats.discarded += reader.dropped;
+      this.reader = undefined;
+      if (this.abort.signal.aborted) return 'shutdown';
+      if (!this.params.allow_reconnect) return 'completed';
+      this.ctx.setState({ Recovering: { reason: 'waiting_for_publisher', details: { path } } });
+    }
+  }
+}
+
+export const moqPeerNode: NodeDefinition<PeerParams> = {
+  kind: 'transport::moq::peer',
+  categories: ['transport', 'moq', 'bidirectional', 'dynamic'],
+  description:
+    'Browser peer over MoQ (WebTransport or its WebSocket fallback): the browser publishes `input_broadcast` at `gateway_path` (or `/input`) and plays `output_broadcast` at `gateway_path` (or `/output`), in the hang format (catalog.json + Opus).',
+  params: PeerParams,
+  bidirectional: true,
+  pins: () => ({
+    inputs: [inputPin('in', ['OpusAudio'])],
+    outputs: [outputPin('out', 'OpusAudio')],
+  }),
+  validate: (p) => {
+    const problems: { path: string; message: string }[] = [];
+    if (p.gateway_path.replace(/\/+/g, '') === '')
+      problems.push({ path: '/gateway_path', message: 'must name a path, e.g. /moq' });
+    if (p.input_broadcast === p.output_broadcast) {
+      problems.push({ path: '/output_broadcast', message: 'must differ from input_broadcast' });
+    }
+    return problems;
+  },
+  create(params, ctx) {
+    const node = new PeerNode(params, ctx);
+    return { run: () => node.run() };
+  },
+};

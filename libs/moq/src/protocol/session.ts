@@ -1,0 +1,502 @@
+// Server side of one moq-lite connection: version negotiation, then the client's announces become relay
+// broadcasts (subscribed upstream on demand) and the client's subscriptions are served from the relay.
+import type { BroadcastSource, Relay, RelayBroadcast, RelayTrack, TrackSink } from '../relay/relay';
+import { RelayLimitError } from '../relay/relay';
+import { openBidiSend, openUniSend, transportBacklog } from '../transport/send-stream';
+import type { BidirectionalStream, SendStream, WebTransportLike } from '../transport/types';
+import {
+  ALPN_LITE_03,
+  ALPN_LITE_04,
+  StreamType,
+  UNI_GROUP,
+  Version,
+  decodeAnnounce,
+  decodeAnnounceInit,
+  decodeAnnounceInterest,
+  decodeClientSetup,
+  decodeGroupHeader,
+  decodeSubscribe,
+  encodeAnnounce,
+  encodeAnnounceInit,
+  encodeAnnounceInterest,
+  encodeGroupHeader,
+  encodeServerSetup,
+  encodeSubscribe,
+  encodeSubscribeOk,
+  joinPath,
+  negotiateVersion,
+  stripPathPrefix,
+  versionName,
+  type Subscribe,
+} from './messages';
+import { MessageTooLargeError, StreamReader } from './stream-reader';
+
+export interface MoqLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: MoqLogger = { debug() {}, info() {}, warn() {} };
+
+export interface SessionOptions {
+  /** Relay path the session lives under: the client's broadcast `x` is the relay's `<root>/x`. */
+  root: string;
+  /** May the client publish broadcasts into the relay? */
+  canPublish: boolean;
+  /** May the client subscribe to the relay's broadcasts? */
+  canSubscribe: boolean;
+  /** Bytes queued on the transport above which new groups are skipped for this client (default 4 MiB). */
+  maxBacklogBytes?: number;
+  log?: MoqLogger;
+  /** Called with each broadcast path the client announced (after the relay accepted it). */
+  onBroadcast?: (broadcast: RelayBroadcast) => void;
+}
+
+const isEarly = (v: number): boolean => v === Version.LITE_01 || v === Version.LITE_02;
+
+/** Serves one subscription of the client: a uni stream per group. */
+class SessionSink implements TrackSink {
+  private readonly groups = new Map<number, SendStream>();
+  unsubscribe: (() => void) | undefined;
+  skippedGroups = 0;
+
+  constructor(
+    private readonly session: MoqSession,
+    private readonly id: number,
+    private readonly control: SendStream,
+  ) {}
+
+  onGroup(sequence: number): void {
+    if (this.session.lagging()) {
+      this.skippedGroups++;
+      return;
+    }
+    const stream = this.session.openUni();
+    if (!stream) return;
+    stream.write(encodeGroupHeader({ subscribe: this.id, sequence }));
+    this.groups.set(sequence, stream);
+  }
+
+  onFrame(sequence: number, payload: Uint8Array): void {
+    this.groups.get(sequence)?.writeFrame(payload);
+  }
+
+  onGroupEnd(sequence: number, aborted: boolean): void {
+    const stream = this.groups.get(sequence);
+    if (!stream) return;
+    this.groups.delete(sequence);
+    if (aborted) stream.reset(0);
+    else stream.close();
+  }
+
+  onEnd(): void {
+    this.unsubscribe = undefined;
+    this.stop();
+    this.control.close();
+  }
+
+  /** Client went away or cancelled: abandon open groups. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const s of this.groups.values()) s.reset(0);
+    this.groups.clear();
+  }
+}
+
+/** A broadcast the client announced; the relay asks it for tracks as subscribers appear. */
+class RemoteBroadcast implements BroadcastSource {
+  broadcast: RelayBroadcast | undefined;
+  private readonly upstream = new Map<RelayTrack, { id: number; send: SendStream; reader?: StreamReader }>();
+
+  constructor(
+    private readonly session: MoqSession,
+    readonly suffix: string,
+  ) {}
+
+  request(track: RelayTrack): void {
+    this.session.subscribeUpstream(this, track).catch(() => track.close('upstream subscription failed'));
+  }
+
+  release(track: RelayTrack): void {
+    const up = this.upstream.get(track);
+    if (!up) return;
+    this.upstream.delete(track);
+    this.session.forgetUpstream(up.id);
+    up.send.close();
+    up.reader?.cancel();
+  }
+
+  register(track: RelayTrack, id: number, send: SendStream): void {
+    this.upstream.set(track, { id, send });
+  }
+
+  setReader(track: RelayTrack, reader: StreamReader): boolean {
+    const up = this.upstream.get(track);
+    if (!up) return false;
+    up.reader = reader;
+    return true;
+  }
+
+  isActive(track: RelayTrack): boolean {
+    return this.upstream.has(track);
+  }
+}
+
+/** One client connection to the relay. */
+export class MoqSession {
+  version: number | undefined;
+  private readonly log: MoqLogger;
+  private readonly maxBacklog: number;
+  private closed = false;
+  private readonly remote = new Map<string, RemoteBroadcast>();
+  private readonly upstreamById = new Map<number, RelayTrack>();
+  private nextUpstreamId = 0;
+  private readonly sinks = new Set<SessionSink>();
+  private readonly cleanups: (() => void)[] = [];
+  /** Keeps the lite-01/02 session stream referenced (closing it would end the client's session). */
+  private sessionStream: BidirectionalStream | undefined;
+
+  constructor(
+    readonly transport: WebTransportLike,
+    private readonly relay: Relay,
+    readonly options: SessionOptions,
+  ) {
+    this.log = options.log ?? silentLogger;
+    this.maxBacklog = options.maxBacklogBytes ?? 4 << 20;
+  }
+
+  /** Negotiates, serves until the transport closes, then releases everything the session held. */
+  async run(): Promise<void> {
+    try {
+      await this.transport.ready;
+      this.version = await this.negotiate();
+      this.log.debug('moq session ready', { root: this.options.root, version: versionName(this.version) });
+      const tasks = [this.acceptBidis(), this.acceptUnis(), this.transport.closed.then(() => undefined)];
+      if (this.options.canPublish) tasks.push(this.watchClientAnnounces());
+      await Promise.race([Promise.all(tasks), this.transport.closed]);
+    } catch (err) {
+      this.log.warn('moq session failed', { root: this.options.root, error: (err as Error).message });
+      this.transport.close({ closeCode: 1, reason: (err as Error).message.slice(0, 100) });
+    } finally {
+      this.cleanup();
+    }
+  }
+
+  close(reason = 'closed by server'): void {
+    this.transport.close({ closeCode: 0, reason });
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sink of this.sinks) sink.stop();
+    this.sinks.clear();
+    for (const r of this.remote.values()) r.broadcast?.close('publisher disconnected');
+    this.remote.clear();
+    for (const c of this.cleanups.splice(0)) c();
+    this.sessionStream?.writable.close().catch(() => undefined);
+  }
+
+  /** @internal */
+  lagging(): boolean {
+    return transportBacklog(this.transport) > this.maxBacklog;
+  }
+
+  /** @internal */
+  openUni(): SendStream | undefined {
+    if (this.closed) return undefined;
+    try {
+      return openUniSend(this.transport);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async negotiate(): Promise<number> {
+    const protocol = this.transport.protocol;
+    if (protocol === ALPN_LITE_04) return Version.LITE_04;
+    if (protocol === ALPN_LITE_03) return Version.LITE_03;
+    if (protocol !== '' && protocol !== 'moql')
+      throw new Error(`unsupported WebTransport protocol '${protocol}'`);
+    const reader = this.transport.incomingBidirectionalStreams.getReader();
+    const next = await reader.read();
+    reader.releaseLock();
+    if (next.done) throw new Error('session closed before SETUP');
+    const stream = next.value;
+    const r = new StreamReader(stream.readable);
+    const type = await r.varint();
+    if (type !== StreamType.ClientCompat)
+      throw new Error(`expected CLIENT_SETUP (0x20), got 0x${type.toString(16)}`);
+    const setup = decodeClientSetup(await r.u16Message());
+    const version = negotiateVersion(setup.versions);
+    if (version === undefined) {
+      throw new Error(
+        `no common moq-lite version; client offered ${setup.versions.map((v) => v.toString(16)).join(', ')}`,
+      );
+    }
+    const writer = stream.writable.getWriter();
+    await writer.write(encodeServerSetup({ version, parameters: new Map() }));
+    writer.releaseLock();
+    this.sessionStream = stream;
+    // SESSION_INFO updates from the client are informational; drain them.
+    void (async () => {
+      try {
+        while (await r.messageOrEnd()) {
+          // ignore
+        }
+      } catch {
+        // the stream ends with the session
+      }
+    })();
+    return version;
+  }
+
+  private async acceptBidis(): Promise<void> {
+    const reader = this.transport.incomingBidirectionalStreams.getReader();
+    for (;;) {
+      const next = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (next.done) return;
+      void this.handleBidi(next.value).catch((err) =>
+        this.log.debug('moq bidi stream ended', { error: (err as Error).message }),
+      );
+    }
+  }
+
+  private async handleBidi(stream: BidirectionalStream): Promise<void> {
+    const r = new StreamReader(stream.readable);
+    const type = await r.varint();
+    const version = this.version as number;
+    if (type === StreamType.Announce) {
+      const interest = decodeAnnounceInterest(await r.message(), version);
+      await this.serveAnnounces(interest.prefix, stream, r);
+    } else if (type === StreamType.Subscribe) {
+      const msg = decodeSubscribe(await r.message(), version);
+      await this.serveSubscribe(msg, stream, r);
+    } else if (type === StreamType.Probe) {
+      // We have no bandwidth estimate to report; ending the stream cleanly tells the client so.
+      await stream.writable.close();
+    } else if (type === StreamType.Goaway) {
+      r.cancel();
+    } else {
+      await stream.writable.abort(new Error(`unsupported stream type ${type}`));
+      r.cancel();
+    }
+  }
+
+  /** Answers an ANNOUNCE_INTEREST: current paths, then every change until the client closes the stream. */
+  private async serveAnnounces(prefix: string, stream: BidirectionalStream, r: StreamReader): Promise<void> {
+    const writer = stream.writable.getWriter();
+    const version = this.version as number;
+    if (!this.options.canSubscribe) {
+      if (isEarly(version)) await writer.write(encodeAnnounceInit([]));
+      await r.closed;
+      return;
+    }
+    const full = joinPath(this.options.root, prefix);
+    const pending: Uint8Array[] = [];
+    const active = new Set<string>();
+    const toSuffix = (path: string): string | undefined => stripPathPrefix(full, path);
+    const stop = this.relay.watch(full, (path, isActive) => {
+      const suffix = toSuffix(path);
+      if (suffix === undefined) return;
+      if (isActive === active.has(suffix)) return;
+      if (isActive) active.add(suffix);
+      else active.delete(suffix);
+      writer.write(encodeAnnounce({ active: isActive, suffix, hops: [] }, version)).catch(() => undefined);
+    });
+    this.cleanups.push(stop);
+    for (const p of this.relay.list(full)) {
+      const suffix = toSuffix(p);
+      if (suffix !== undefined) active.add(suffix);
+    }
+    if (isEarly(version)) pending.push(encodeAnnounceInit([...active]));
+    else for (const s of active) pending.push(encodeAnnounce({ active: true, suffix: s, hops: [] }, version));
+    for (const m of pending) await writer.write(m);
+    await r.closed;
+    stop();
+    writer.close().catch(() => undefined);
+  }
+
+  private async serveSubscribe(msg: Subscribe, stream: BidirectionalStream, r: StreamReader): Promise<void> {
+    const version = this.version as number;
+    const writer = stream.writable.getWriter();
+    const path = joinPath(this.options.root, msg.broadcast);
+    const broadcast = this.options.canSubscribe ? this.relay.get(path) : undefined;
+    if (!broadcast) {
+      this.log.debug('moq subscribe to unknown broadcast', { path, track: msg.track });
+      await writer.abort(new Error('not found')).catch(() => undefined);
+      r.cancel();
+      return;
+    }
+    const control: SendStream = {
+      write: (c) => void writer.write(c).catch(() => undefined),
+      writeFrame: () => undefined,
+      close: () => void writer.close().catch(() => undefined),
+      reset: () => void writer.abort(new Error('reset')).catch(() => undefined),
+      done: writer.closed.then(
+        () => undefined,
+        () => undefined,
+      ),
+    };
+    control.write(
+      encodeSubscribeOk({ priority: msg.priority, ordered: msg.ordered, maxLatency: 0 }, version),
+    );
+    const sink = new SessionSink(this, msg.id, control);
+    try {
+      sink.unsubscribe = broadcast.subscribe(msg.track, sink);
+    } catch (err) {
+      this.log.warn('moq subscribe refused', { path, track: msg.track, error: (err as Error).message });
+      control.reset(0);
+      r.cancel();
+      return;
+    }
+    this.sinks.add(sink);
+    // SUBSCRIBE_UPDATE messages may follow; the relay serves every subscriber the same way, so drain them.
+    try {
+      while (await r.messageOrEnd()) {
+        // ignore updates
+      }
+    } catch {
+      // reset by the client
+    }
+    this.sinks.delete(sink);
+    sink.stop();
+    control.close();
+  }
+
+  /** Opens an ANNOUNCE_INTEREST to the client to learn what it publishes. */
+  private async watchClientAnnounces(): Promise<void> {
+    const version = this.version as number;
+    const { send, readable } = openBidiSend(this.transport);
+    send.write(new Uint8Array([StreamType.Announce]));
+    send.write(encodeAnnounceInterest({ prefix: '', excludeHop: 0 }, version));
+    const r = new StreamReader(await readable);
+    try {
+      if (isEarly(version)) {
+        for (const suffix of decodeAnnounceInit(await r.message())) this.onClientAnnounce(suffix, true);
+      }
+      for (;;) {
+        const body = await r.messageOrEnd();
+        if (!body) break;
+        const a = decodeAnnounce(body, version);
+        this.onClientAnnounce(a.suffix, a.active);
+      }
+    } catch (err) {
+      if (!this.closed) this.log.debug('moq announce stream ended', { error: (err as Error).message });
+    }
+  }
+
+  private onClientAnnounce(suffix: string, active: boolean): void {
+    if (this.closed) return;
+    const existing = this.remote.get(suffix);
+    if (!active) {
+      if (!existing) return;
+      this.remote.delete(suffix);
+      existing.broadcast?.close('unannounced');
+      return;
+    }
+    if (existing) return;
+    const path = joinPath(this.options.root, suffix);
+    const source = new RemoteBroadcast(this, suffix);
+    try {
+      source.broadcast = this.relay.publish(path, source);
+    } catch (err) {
+      const reason = err instanceof RelayLimitError ? err.message : (err as Error).message;
+      this.log.warn('moq publish refused', { path, error: reason });
+      return;
+    }
+    this.remote.set(suffix, source);
+    this.log.info('moq broadcast announced', { path });
+    this.options.onBroadcast?.(source.broadcast);
+  }
+
+  /** @internal the relay wants `track` of a broadcast the client publishes */
+  async subscribeUpstream(source: RemoteBroadcast, track: RelayTrack): Promise<void> {
+    const version = this.version as number;
+    const id = this.nextUpstreamId++;
+    const { send, readable } = openBidiSend(this.transport);
+    source.register(track, id, send);
+    this.upstreamById.set(id, track);
+    send.write(new Uint8Array([StreamType.Subscribe]));
+    send.write(
+      encodeSubscribe(
+        { id, broadcast: source.suffix, track: track.name, priority: 0, ordered: true, maxLatency: 0 },
+        version,
+      ),
+    );
+    const r = new StreamReader(await readable);
+    if (!source.setReader(track, r)) {
+      r.cancel();
+      return;
+    }
+    try {
+      if (!isEarly(version)) {
+        const kind = await r.varint();
+        if (kind !== 0) throw new Error(`subscribe refused by publisher (response type ${kind})`);
+      }
+      await r.message();
+      // The subscription lives until the publisher ends it.
+      while (await r.messageOrEnd()) {
+        // SUBSCRIBE_DROP notices carry nothing the relay acts on.
+      }
+      if (source.isActive(track)) track.close('publisher ended the track');
+    } catch (err) {
+      if (source.isActive(track)) track.close(`upstream: ${(err as Error).message}`);
+    } finally {
+      this.upstreamById.delete(id);
+    }
+  }
+
+  /** @internal */
+  forgetUpstream(id: number): void {
+    this.upstreamById.delete(id);
+  }
+
+  private async acceptUnis(): Promise<void> {
+    const reader = this.transport.incomingUnidirectionalStreams.getReader();
+    for (;;) {
+      const next = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (next.done) return;
+      void this.handleGroup(next.value);
+    }
+  }
+
+  private async handleGroup(readable: ReadableStream<Uint8Array>): Promise<void> {
+    const r = new StreamReader(readable, this.relay.limits.maxFrameBytes);
+    let track: RelayTrack | undefined;
+    let sequence = -1;
+    try {
+      const type = await r.u8();
+      if (type !== UNI_GROUP) throw new Error(`unknown unidirectional stream type ${type}`);
+      const header = decodeGroupHeader(await r.message());
+      track = this.upstreamById.get(header.subscribe);
+      if (!track) {
+        r.cancel();
+        return;
+      }
+      sequence = header.sequence;
+      track.beginGroup(sequence);
+      for (;;) {
+        const frame = await r.messageOrEnd();
+        if (!frame) break;
+        track.writeFrame(sequence, frame);
+      }
+      track.endGroup(sequence, false);
+    } catch (err) {
+      if (err instanceof MessageTooLargeError && track) {
+        track.oversizeFrames++;
+        this.log.warn('moq frame over the size limit; group dropped', {
+          broadcast: track.broadcast.path,
+          track: track.name,
+          size: err.size,
+          limit: err.limit,
+        });
+      }
+      r.cancel();
+      if (track && sequence >= 0) track.endGroup(sequence, true);
+    }
+  }
+}

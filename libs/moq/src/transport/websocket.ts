@@ -1,0 +1,396 @@
+// Server side of the WebSocket fallback the `@moq/*` clients speak (subprotocol `webtransport`, the legacy
+// framing of `@moq/qmux`): one binary message per frame, QUIC varint stream ids, no flow control.
+import type { RawData, WebSocket } from 'ws';
+import { ByteReader, varintSize, writeVarint } from '../protocol/varint';
+import type {
+  BidirectionalStream,
+  FastSendTransport,
+  SendStream,
+  WebTransportCloseInfo,
+  WebTransportLike,
+} from './types';
+
+/** WebSocket subprotocol names of the legacy framing; `webtransport.<alpn>` carries an application protocol. */
+export const WEBTRANSPORT_SUBPROTOCOL = 'webtransport';
+
+/** Clients close the session on STREAM payloads above this size, so every send is split at it. */
+export const MAX_STREAM_PAYLOAD = 16_360;
+
+const FRAME_STREAM = 0x08;
+const FRAME_STREAM_FIN = 0x09;
+const FRAME_RESET_STREAM = 0x04;
+const FRAME_STOP_SENDING = 0x05;
+const FRAME_APPLICATION_CLOSE = 0x1d;
+
+export interface WebSocketTransportOptions {
+  /** Which end of the connection this is (default server); decides stream id bits. */
+  role?: 'server' | 'client';
+  /** Bytes queued on the socket above which WHATWG writers wait for the socket to drain (default 1 MiB). */
+  highWaterMark?: number;
+}
+
+/** moq-lite versions a client may pin through `webtransport.<alpn>`, most preferred first. */
+const PINNED_ALPNS = ['moq-lite-04', 'moq-lite-03'];
+
+/**
+ * Picks the subprotocol to answer from the client's offer, or false. Bare `webtransport` wins when offered: every
+ * `@moq/*` browser client offers it and then negotiates lite-02 in SETUP, the combination measured with browsers.
+ * A client offering only `webtransport.moq-lite-0N` gets that version pinned.
+ */
+export function selectWebTransportSubprotocol(offered: Iterable<string>): string | false {
+  const set = new Set(offered);
+  if (set.has(WEBTRANSPORT_SUBPROTOCOL)) return WEBTRANSPORT_SUBPROTOCOL;
+  for (const alpn of PINNED_ALPNS) {
+    const p = `${WEBTRANSPORT_SUBPROTOCOL}.${alpn}`;
+    if (set.has(p)) return p;
+  }
+  return false;
+}
+
+interface StreamEntry {
+  recv?: ReadableStreamDefaultController<Uint8Array>;
+  send?: WsSendStream;
+}
+
+class WsSendStream implements SendStream {
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  finished = false;
+
+  constructor(
+    private readonly transport: WebSocketTransport,
+    readonly id: number,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.finished) return;
+    this.transport.sendStreamData(this.id, chunk, undefined);
+  }
+
+  writeFrame(payload: Uint8Array): void {
+    if (this.finished) return;
+    this.transport.sendLengthPrefixed(this.id, payload);
+  }
+
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.transport.sendFin(this.id);
+    this.transport.releaseSend(this.id);
+    this.resolveDone();
+  }
+
+  reset(code = 0): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.transport.sendControl(FRAME_RESET_STREAM, this.id, code);
+    this.transport.releaseSend(this.id);
+    this.resolveDone();
+  }
+
+  /** The peer asked us to stop (STOP_SENDING) or the session ended. */
+  stopped(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.resolveDone();
+  }
+}
+
+/** One open WebSocket connection seen as a WebTransport session (server role by default). */
+export class WebSocketTransport implements WebTransportLike, FastSendTransport {
+  readonly ready: Promise<void>;
+  readonly closed: Promise<WebTransportCloseInfo>;
+  readonly incomingBidirectionalStreams: ReadableStream<BidirectionalStream>;
+  readonly incomingUnidirectionalStreams: ReadableStream<ReadableStream<Uint8Array>>;
+
+  private readonly streams = new Map<number, StreamEntry>();
+  private bidiController!: ReadableStreamDefaultController<BidirectionalStream>;
+  private uniController!: ReadableStreamDefaultController<ReadableStream<Uint8Array>>;
+  private resolveClosed!: (info: WebTransportCloseInfo) => void;
+  private nextBidi = 0;
+  private nextUni = 0;
+  private isClosed = false;
+  private readonly reader = new ByteReader();
+  private readonly highWaterMark: number;
+  /** Stream id bit 0 of the streams this end opens. */
+  private readonly localBit: number;
+
+  constructor(
+    private readonly ws: WebSocket,
+    options: WebSocketTransportOptions = {},
+  ) {
+    this.highWaterMark = options.highWaterMark ?? 1 << 20;
+    this.localBit = options.role === 'client' ? 0 : 1;
+    this.ready =
+      ws.readyState === ws.OPEN
+        ? Promise.resolve()
+        : new Promise((resolve, reject) => {
+            ws.once('open', () => resolve());
+            ws.once('error', reject);
+          });
+    this.ready.catch(() => undefined);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.incomingBidirectionalStreams = new ReadableStream({
+      start: (c) => {
+        this.bidiController = c;
+      },
+    });
+    this.incomingUnidirectionalStreams = new ReadableStream({
+      start: (c) => {
+        this.uniController = c;
+      },
+    });
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('close', (code: number, reason: Buffer) => this.onClosed(code, reason.toString()));
+    ws.on('error', () => this.onClosed(1006, 'websocket error'));
+  }
+
+  /** The application protocol after `webtransport.` in the negotiated subprotocol, or '' (SETUP negotiates). */
+  get protocol(): string {
+    const raw = this.ws.protocol;
+    return raw.startsWith(`${WEBTRANSPORT_SUBPROTOCOL}.`)
+      ? raw.slice(WEBTRANSPORT_SUBPROTOCOL.length + 1)
+      : '';
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  openUniSend(): SendStream {
+    this.assertOpen();
+    const id = this.nextUni++ * 4 + 2 + this.localBit;
+    const send = new WsSendStream(this, id);
+    this.streams.set(id, { send });
+    return send;
+  }
+
+  openBidiSend(): { send: SendStream; readable: ReadableStream<Uint8Array> } {
+    this.assertOpen();
+    const id = this.nextBidi++ * 4 + this.localBit;
+    const send = new WsSendStream(this, id);
+    const entry: StreamEntry = { send };
+    this.streams.set(id, entry);
+    return { send, readable: this.makeReadable(id, entry) };
+  }
+
+  async createBidirectionalStream(): Promise<BidirectionalStream> {
+    const { send, readable } = this.openBidiSend();
+    return { readable, writable: this.makeWritable(send as WsSendStream) };
+  }
+
+  async createUnidirectionalStream(): Promise<WritableStream<Uint8Array>> {
+    return this.makeWritable(this.openUniSend() as WsSendStream);
+  }
+
+  close(info: Partial<WebTransportCloseInfo> = {}): void {
+    if (this.isClosed) return;
+    const reason = Buffer.from(info.reason ?? '');
+    const code = info.closeCode ?? 0;
+    const frame = Buffer.allocUnsafe(1 + varintSize(code) + reason.length);
+    frame[0] = FRAME_APPLICATION_CLOSE;
+    reason.copy(frame, writeVarint(frame, 1, code));
+    this.rawSend(frame);
+    this.ws.close(1000, info.reason?.slice(0, 120));
+    this.onClosed(code, info.reason ?? '');
+  }
+
+  /** Sends `data` on stream `id`, split at MAX_STREAM_PAYLOAD; `done` (if any) runs once the last part is flushed. */
+  sendStreamData(id: number, data: Uint8Array, done: ((err?: Error) => void) | undefined): void {
+    const idLen = varintSize(id);
+    let offset = 0;
+    do {
+      const end = Math.min(offset + MAX_STREAM_PAYLOAD, data.length);
+      const frame = Buffer.allocUnsafe(1 + idLen + (end - offset));
+      frame[0] = FRAME_STREAM;
+      writeVarint(frame, 1, id);
+      frame.set(data.subarray(offset, end), 1 + idLen);
+      offset = end;
+      this.rawSend(frame, offset >= data.length ? done : undefined);
+    } while (offset < data.length);
+  }
+
+  sendLengthPrefixed(id: number, payload: Uint8Array): void {
+    const idLen = varintSize(id);
+    const lenLen = varintSize(payload.length);
+    if (lenLen + payload.length > MAX_STREAM_PAYLOAD) {
+      const prefix = Buffer.allocUnsafe(lenLen);
+      writeVarint(prefix, 0, payload.length);
+      this.sendStreamData(id, prefix, undefined);
+      this.sendStreamData(id, payload, undefined);
+      return;
+    }
+    const frame = Buffer.allocUnsafe(1 + idLen + lenLen + payload.length);
+    frame[0] = FRAME_STREAM;
+    const at = writeVarint(frame, writeVarint(frame, 1, id), payload.length);
+    frame.set(payload, at);
+    this.rawSend(frame);
+  }
+
+  sendFin(id: number): void {
+    const frame = Buffer.allocUnsafe(1 + varintSize(id));
+    frame[0] = FRAME_STREAM_FIN;
+    writeVarint(frame, 1, id);
+    this.rawSend(frame);
+  }
+
+  sendControl(type: number, id: number, code: number): void {
+    const frame = Buffer.allocUnsafe(1 + varintSize(id) + varintSize(code));
+    frame[0] = type;
+    writeVarint(frame, writeVarint(frame, 1, id), code);
+    this.rawSend(frame);
+  }
+
+  releaseSend(id: number): void {
+    const entry = this.streams.get(id);
+    if (!entry) return;
+    entry.send = undefined;
+    if (!entry.recv) this.streams.delete(id);
+  }
+
+  private rawSend(frame: Uint8Array, cb?: (err?: Error) => void): void {
+    if (this.isClosed) {
+      cb?.(new Error('session closed'));
+      return;
+    }
+    this.ws.send(frame, { binary: true }, cb);
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed) throw new Error('WebTransport session is closed');
+  }
+
+  private makeReadable(id: number, entry: StreamEntry): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      start: (c) => {
+        entry.recv = c;
+      },
+      cancel: () => {
+        if (!entry.recv) return;
+        entry.recv = undefined;
+        if (!entry.send) this.streams.delete(id);
+        if (!this.isClosed) this.sendControl(FRAME_STOP_SENDING, id, 0);
+      },
+    });
+  }
+
+  private makeWritable(send: WsSendStream): WritableStream<Uint8Array> {
+    return new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        if (send.finished) throw new Error('stream stopped by peer');
+        if (this.ws.bufferedAmount + chunk.length <= this.highWaterMark) {
+          this.sendStreamData(send.id, chunk, undefined);
+          return;
+        }
+        // Backpressure: the writer waits until this chunk reached the socket.
+        return new Promise<void>((resolve, reject) =>
+          this.sendStreamData(send.id, chunk, (err) => (err ? reject(err) : resolve())),
+        );
+      },
+      close: () => send.close(),
+      abort: () => send.reset(0),
+    });
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (!isBinary || !Buffer.isBuffer(data)) {
+      this.close({ closeCode: 1, reason: 'protocol violation: expected one binary message per frame' });
+      return;
+    }
+    try {
+      this.onFrame(data);
+    } catch (err) {
+      this.close({ closeCode: 1, reason: `protocol violation: ${(err as Error).message}` });
+    }
+  }
+
+  private onFrame(data: Buffer): void {
+    const r = this.reader.reset(data);
+    const type = r.u8();
+    if (type === FRAME_STREAM || type === FRAME_STREAM_FIN) {
+      const id = r.varint();
+      this.onStream(id, data.subarray(r.pos), type === FRAME_STREAM_FIN);
+    } else if (type === FRAME_RESET_STREAM) {
+      const id = r.varint();
+      const code = r.varint();
+      const entry = this.streams.get(id);
+      if (entry?.recv) {
+        entry.recv.error(new Error(`RESET_STREAM: ${code}`));
+        entry.recv = undefined;
+        if (!entry.send) this.streams.delete(id);
+      }
+    } else if (type === FRAME_STOP_SENDING) {
+      const id = r.varint();
+      const code = r.varint();
+      const entry = this.streams.get(id);
+      if (entry?.send) {
+        const send = entry.send;
+        this.sendControl(FRAME_RESET_STREAM, id, code);
+        this.releaseSend(id);
+        send.stopped();
+      }
+    } else if (type === FRAME_APPLICATION_CLOSE) {
+      const code = r.varint();
+      const reason = data.subarray(r.pos).toString();
+      this.ws.close(1000);
+      this.onClosed(code, reason);
+    } else {
+      throw new Error(`unknown frame type 0x${type.toString(16)}`);
+    }
+  }
+
+  private onStream(id: number, payload: Uint8Array, fin: boolean): void {
+    let entry = this.streams.get(id);
+    if (!entry) {
+      // Our own streams that are gone (or a peer writing on one of our unidirectional ids).
+      if (id % 2 === this.localBit) return;
+      entry = {};
+      this.streams.set(id, entry);
+      const readable = this.makeReadable(id, entry);
+      if ((id & 2) === 0) {
+        const send = new WsSendStream(this, id);
+        entry.send = send;
+        this.bidiController.enqueue({ readable, writable: this.makeWritable(send) });
+      } else {
+        this.uniController.enqueue(readable);
+      }
+    }
+    const recv = entry.recv;
+    if (!recv) return;
+    if (payload.length > 0) recv.enqueue(payload);
+    if (fin) {
+      recv.close();
+      entry.recv = undefined;
+      if (!entry.send) this.streams.delete(id);
+    }
+  }
+
+  private onClosed(code: number, reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const err = new Error(`session closed: ${code} ${reason}`);
+    for (const entry of this.streams.values()) {
+      entry.recv?.error(err);
+      entry.send?.stopped();
+    }
+    this.streams.clear();
+    try {
+      this.bidiController.close();
+      this.uniController.close();
+    } catch {
+      // Already closed by a reader cancel.
+    }
+    this.resolveClosed({ closeCode: code, reason });
+  }
+}
+
+/** Wraps an open server-side `ws` WebSocket (subprotocol `webtransport`) as a WebTransport session. */
+export function acceptWebSocketTransport(
+  ws: WebSocket,
+  options?: WebSocketTransportOptions,
+): WebSocketTransport {
+  return new WebSocketTransport(ws, options);
+}

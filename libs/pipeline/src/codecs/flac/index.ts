@@ -1,0 +1,2 @@
+// FLAC decoding for the audio nodes.
+export * from './decoder';

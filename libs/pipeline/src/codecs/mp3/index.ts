@@ -1,0 +1,3 @@
+// MP3 decoding for the audio nodes.
+export * from './decoder';
+export * from './frame-header';

@@ -1,0 +1,2 @@
+// Sample-rate conversion for the audio nodes.
+export * from './resampler';

@@ -1,0 +1,42 @@
+// Emits queued packets from a demuxer/muxer to an output with backpressure, without per-packet closures:
+// the sync path sends while the output has room and awaits only when `send` returns a promise.
+import type { Packet } from '../../core/packets';
+import type { Sender } from '../../core/node';
+
+/** A function that sends everything `next()` yields; resolves false once the output is closed for good. */
+export type Drain = () => undefined | Promise<boolean>;
+
+export function createDrain(out: Sender, next: () => Packet | undefined): Drain {
+  const rest = async (pending: Promise<boolean>): Promise<boolean> => {
+    if (!(await pending)) return false;
+    let p: Packet | undefined;
+    while ((p = next()) !== undefined) {
+      const w = out.send(p);
+      if (w !== undefined && !(await w)) return false;
+    }
+    return true;
+  };
+  return () => {
+    let p: Packet | undefined;
+    while ((p = next()) !== undefined) {
+      const w = out.send(p);
+      if (w !== undefined) return rest(w);
+    }
+    return undefined;
+  };
+}
+
+/** Sends one packet and then drains; for nodes that produce at most a few packets per input. */
+export async function sendAll(out: Sender, packets: readonly Packet[]): Promise<boolean> {
+  for (const p of packets) {
+    const w = out.send(p);
+    if (w !== undefined && !(await w)) return false;
+  }
+  return true;
+}
+
+/** Prefixes an error with the node it came from, so the caller knows where to look. */
+export function nodeError(ctx: { nodeId: string; kind: string }, what: unknown): Error {
+  const msg = what instanceof Error ? what.message : String(what);
+  return new Error(`Node '${ctx.nodeId}' (${ctx.kind}): ${msg}`);
+}

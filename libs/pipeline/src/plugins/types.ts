@@ -1,0 +1,117 @@
+// Shared plugin types: metadata (what a plugin declares), the per-instance contract both WASM and native
+// plugins are adapted to, summaries for the HTTP API, and errors that carry the HTTP status to answer with.
+import type { Packet } from '../core/packets';
+import type { PinType } from '../core/pin-types';
+
+export const PLUGIN_ABI_VERSION = 1;
+
+export type PluginType = 'native' | 'wasm';
+
+/** Packet kinds crossing both ABIs. */
+export const enum AbiPacketKind {
+  Audio = 0,
+  Text = 1,
+  Binary = 2,
+  Custom = 3,
+  Transcription = 4,
+}
+
+export interface PluginPinIn {
+  name: string;
+  accepts_types: PinType[];
+}
+
+export interface PluginPinOut {
+  name: string;
+  produces_type: PinType;
+}
+
+/** A plugin's declaration (its `sk_metadata()` / `metadata()` JSON), checked by `parsePluginMetadata`. */
+export interface PluginMetadata {
+  /** The simple kind the plugin declared (without `plugin::<type>::`). */
+  kind: string;
+  description: string;
+  categories: string[];
+  /** JSON Schema of the params (an object schema). */
+  params: Record<string, unknown>;
+  inputs: PluginPinIn[];
+  outputs: PluginPinOut[];
+}
+
+/** StreamKit's `GET /api/v1/plugins` entry. */
+export interface PluginSummary {
+  /** Registered kind, e.g. `plugin::wasm::gain`. */
+  kind: string;
+  /** The kind the plugin declared, e.g. `gain`. */
+  original_kind: string;
+  file_name: string;
+  categories: string[];
+  loaded_at_ms: number;
+  plugin_type: PluginType;
+}
+
+/** A packet a plugin emitted during one call, on the output pin with this index. */
+export interface PluginOutput {
+  pin: number;
+  packet: Packet;
+}
+
+export interface PluginLogSink {
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  /** Returns false when the event was not delivered. */
+  telemetry(eventType: string, data: Record<string, unknown> | undefined): boolean;
+}
+
+/** One live plugin instance (one node). Calls throw `PluginCallError`; after a trap the instance is dead. */
+export interface PluginInstance {
+  /** Processes a packet from input pin `pin` (index in metadata inputs); emitted packets are appended to `out`. */
+  process(pin: number, packet: Packet, out: PluginOutput[]): void;
+  updateParams(params: Record<string, unknown>): void;
+  /** At end of input: emit whatever the plugin still holds. */
+  flush(out: PluginOutput[]): void;
+  destroy(): void;
+}
+
+/** A loaded plugin file: its metadata and a way to create instances. */
+export interface LoadedPluginModule {
+  readonly type: PluginType;
+  readonly metadata: PluginMetadata;
+  createInstance(params: Record<string, unknown>, sink: PluginLogSink): PluginInstance;
+}
+
+export type PluginErrorCode = 'bad_request' | 'invalid_plugin' | 'conflict' | 'not_found' | 'disabled';
+
+const STATUS: Record<PluginErrorCode, number> = {
+  bad_request: 400,
+  disabled: 403,
+  invalid_plugin: 422,
+  conflict: 422,
+  not_found: 422,
+};
+
+/** A refusal with the status StreamKit's plugin API answers with (400 name, 422 load/duplicate/unknown kind). */
+export class PluginError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: PluginErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PluginError';
+    this.status = STATUS[code];
+  }
+}
+
+/** A plugin call failed (an error it reported, or a trap). */
+export class PluginCallError extends Error {
+  constructor(
+    message: string,
+    readonly trapped: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PluginCallError';
+  }
+}

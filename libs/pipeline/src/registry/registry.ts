@@ -1,0 +1,232 @@
+// The registry of node kinds: params validated with Ajv (defaults applied, unknown keys rejected), pins,
+// and the `/schema/nodes` listing. Kinds can be registered and unregistered at runtime (plugins).
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { AnyNodeDefinition, NodeServices } from '../core/node';
+import type { InputPinSpec, OutputPinSpec, PinSet } from '../core/pin-types';
+import type { KindCatalog, KindInfo } from '../spec/types';
+
+/** One entry of StreamKit's `GET /api/v1/schema/nodes`. */
+export interface NodeSchemaEntry {
+  kind: string;
+  description?: string;
+  param_schema: Record<string, unknown>;
+  inputs: InputPinSpec[];
+  outputs: OutputPinSpec[];
+  categories: string[];
+  bidirectional: boolean;
+  /** Ours: only usable in oneshot pipelines. */
+  oneshot_only?: boolean;
+}
+
+export type ParamProblem = { path: string; message: string };
+
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'conflict' | 'not_found' | 'invalid',
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+function keyOf(path: string): string {
+  return path.replace(/^\//, '').split('/').join('.');
+}
+
+function describeAjvError(e: ErrorObject): ParamProblem {
+  const base = e.instancePath;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      return { path: `${base}/${prop}`, message: `unknown param '${keyOf(`${base}/${prop}`)}'` };
+    }
+    case 'required': {
+      const prop = String((e.params as { missingProperty: string }).missingProperty);
+      return { path: `${base}/${prop}`, message: `missing required param '${keyOf(`${base}/${prop}`)}'` };
+    }
+    default: {
+      const data = JSON.stringify(e.data);
+      const key = base === '' ? 'params' : `param '${keyOf(base)}'`;
+      return {
+        path: base,
+        message: `${key} ${e.message ?? 'is invalid'}${data === undefined ? '' : ` (got ${data})`}`,
+      };
+    }
+  }
+}
+
+interface Entry {
+  def: AnyNodeDefinition;
+  /** Compiled on first use: compiling every kind up front makes registry creation slow. */
+  validate: ValidateFunction | undefined;
+  tunable: Set<string>;
+  info: KindInfo;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class NodeRegistry implements KindCatalog {
+  private readonly ajv: Ajv;
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<(kind: string, change: 'registered' | 'unregistered') => void>();
+
+  constructor(definitions: AnyNodeDefinition[] = []) {
+    this.ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, verbose: true });
+    this.ajv.addKeyword({ keyword: 'tunable', schemaType: 'boolean' });
+    for (const def of definitions) this.register(def);
+  }
+
+  /** Add a kind. A kind that is already registered is a `conflict` unless `replace` is set. */
+  register(def: AnyNodeDefinition, options: { replace?: boolean } = {}): void {
+    if (this.entries.has(def.kind) && !options.replace) {
+      throw new RegistryError(`Node kind '${def.kind}' is already registered`, 'conflict');
+    }
+    const props = (def.params.properties ?? {}) as Record<string, { tunable?: unknown }>;
+    const tunable = new Set(Object.keys(props).filter((k) => props[k].tunable === true));
+    const entry: Entry = {
+      def,
+      validate: undefined,
+      tunable,
+      info: {
+        kind: def.kind,
+        bidirectional: def.bidirectional === true,
+        oneshotOnly: def.oneshotOnly === true,
+        checkParams: (params, services) =>
+          this.checkParams(def.kind, params, services as NodeServices | undefined),
+        pins: (params) => def.pins(params),
+      },
+    };
+    this.entries.set(def.kind, entry);
+    for (const l of this.listeners) l(def.kind, 'registered');
+  }
+
+  unregister(kind: string): boolean {
+    const existed = this.entries.delete(kind);
+    if (existed) for (const l of this.listeners) l(kind, 'unregistered');
+    return existed;
+  }
+
+  /** Be told when kinds come and go; returns the unsubscribe function. */
+  onChange(listener: (kind: string, change: 'registered' | 'unregistered') => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(kind: string): AnyNodeDefinition | undefined {
+    return this.entries.get(kind)?.def;
+  }
+
+  has(kind: string): boolean {
+    return this.entries.has(kind);
+  }
+
+  kinds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  definitions(): AnyNodeDefinition[] {
+    return [...this.entries.values()].map((e) => e.def);
+  }
+
+  describe(kind: string): KindInfo | undefined {
+    return this.entries.get(kind)?.info;
+  }
+
+  tunableParams(kind: string): string[] {
+    return [...(this.entries.get(kind)?.tunable ?? [])];
+  }
+
+  /** Validate params (null/absent = `{}`), defaults applied; the input object is not modified. */
+  checkParams(
+    kind: string,
+    params: unknown,
+    services: NodeServices = {},
+  ): { params: Record<string, unknown>; problems: ParamProblem[] } {
+    const entry = this.entries.get(kind);
+    if (!entry) return { params: {}, problems: [{ path: '', message: `unknown kind '${kind}'` }] };
+    if (params !== undefined && params !== null && !isObject(params)) {
+      return { params: {}, problems: [{ path: '', message: 'params must be an object' }] };
+    }
+    const copy = structuredClone(params ?? {}) as Record<string, unknown>;
+    const validate = this.validator(entry);
+    if (!validate(copy)) {
+      return { params: copy, problems: (validate.errors ?? []).map(describeAjvError) };
+    }
+    const extra = entry.def.validate ? entry.def.validate(copy, services) : [];
+    return { params: copy, problems: extra.map((p) => ({ path: p.path, message: p.message })) };
+  }
+
+  /**
+   * Merge a partial update into current params: only tunable keys may change, the result must validate.
+   * Returns the merged params and the keys whose values changed.
+   */
+  tuneParams(
+    kind: string,
+    current: Record<string, unknown>,
+    patch: unknown,
+    services: NodeServices = {},
+  ): { params: Record<string, unknown>; changed: Record<string, unknown>; problems: ParamProblem[] } {
+    const entry = this.entries.get(kind);
+    if (!entry)
+      return { params: current, changed: {}, problems: [{ path: '', message: `unknown kind '${kind}'` }] };
+    if (!isObject(patch))
+      return { params: current, changed: {}, problems: [{ path: '', message: 'params must be an object' }] };
+    const problems: ParamProblem[] = [];
+    const props = (entry.def.params.properties ?? {}) as Record<string, unknown>;
+    for (const key of Object.keys(patch)) {
+      if (!(key in props)) problems.push({ path: `/${key}`, message: `unknown param '${key}'` });
+      else if (!entry.tunable.has(key)) {
+        const tunable = [...entry.tunable];
+        problems.push({
+          path: `/${key}`,
+          message: `param '${key}' cannot be changed while running (tunable: ${tunable.length ? tunable.join(', ') : 'none'})`,
+        });
+      }
+    }
+    if (problems.length > 0) return { params: current, changed: {}, problems };
+    const checked = this.checkParams(kind, { ...current, ...patch }, services);
+    if (checked.problems.length > 0) return { params: current, changed: {}, problems: checked.problems };
+    const changed: Record<string, unknown> = {};
+    for (const key of Object.keys(patch)) changed[key] = checked.params[key];
+    return { params: checked.params, changed, problems: [] };
+  }
+
+  private validator(entry: Entry): ValidateFunction {
+    if (!entry.validate) {
+      const schema: Record<string, unknown> = { ...entry.def.params };
+      // Unknown keys are errors (StreamKit silently ignores them, hiding typos).
+      if (schema.additionalProperties === undefined) schema.additionalProperties = false;
+      entry.validate = this.ajv.compile(schema);
+    }
+    return entry.validate;
+  }
+
+  /** StreamKit's `/schema/nodes` entries (pins computed from default params). */
+  schemaNodes(filter?: (kind: string) => boolean): NodeSchemaEntry[] {
+    const out: NodeSchemaEntry[] = [];
+    for (const { def } of this.entries.values()) {
+      if (filter && !filter(def.kind)) continue;
+      let pins: PinSet = { inputs: [], outputs: [] };
+      try {
+        pins = def.pins(this.checkParams(def.kind, {}).params);
+      } catch {
+        // Kinds whose pins need a required param list no pins until configured.
+      }
+      const entry: NodeSchemaEntry = {
+        kind: def.kind,
+        description: def.description,
+        param_schema: JSON.parse(JSON.stringify(def.params)) as Record<string, unknown>,
+        inputs: pins.inputs,
+        outputs: pins.outputs,
+        categories: def.categories,
+        bidirectional: def.bidirectional === true,
+      };
+      if (def.oneshotOnly) entry.oneshot_only = true;
+      out.push(entry);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,132 @@
+// The dynamic-session protocol: commands, results, typed errors and events. All plain JSON values so they
+// can cross REST, GraphQL, a worker-thread boundary or a network link unchanged.
+import type { NodeState, NodeStats } from '../core/node';
+import type { ConnectionMode, ConnectionSpec, ValidationProblem } from '../spec/types';
+
+export interface AddNodeCommand {
+  type: 'add_node';
+  node_id: string;
+  kind: string;
+  params?: unknown;
+}
+export interface RemoveNodeCommand {
+  type: 'remove_node';
+  node_id: string;
+}
+export interface ConnectCommand {
+  type: 'connect';
+  from_node: string;
+  from_pin: string;
+  to_node: string;
+  to_pin: string;
+  mode?: ConnectionMode;
+}
+export interface DisconnectCommand {
+  type: 'disconnect';
+  from_node: string;
+  from_pin: string;
+  to_node: string;
+  to_pin: string;
+}
+/** A partial update: merged into the node's current params; only tunable keys may appear. */
+export interface TuneNodeCommand {
+  type: 'tune_node';
+  node_id: string;
+  params: Record<string, unknown>;
+}
+export type BatchOperation =
+  AddNodeCommand | RemoveNodeCommand | ConnectCommand | DisconnectCommand | TuneNodeCommand;
+
+export type SessionCommand =
+  | BatchOperation
+  | { type: 'validate_batch'; operations: BatchOperation[] }
+  | { type: 'apply_batch'; operations: BatchOperation[] }
+  | { type: 'get_pipeline' }
+  | { type: 'destroy' };
+
+/** `invalid` -> 400, `not_found` -> 404, `conflict` -> 409. */
+export type SessionErrorCode = 'invalid' | 'not_found' | 'conflict';
+
+export interface SessionErrorBody {
+  code: SessionErrorCode;
+  message: string;
+  /** Every problem found (a batch reports all of them), each locating its node, pin or param. */
+  problems: ValidationProblem[];
+}
+
+export interface NodeView {
+  kind: string;
+  params: Record<string, unknown>;
+  state?: NodeState;
+  stats?: NodeStats;
+}
+
+/** StreamKit's pipeline JSON plus live state and stats per node. */
+export interface PipelineView {
+  name?: string;
+  description?: string;
+  mode: 'dynamic';
+  nodes: Record<string, NodeView>;
+  connections: ConnectionSpec[];
+}
+
+export interface TuneResult {
+  node_id: string;
+  params: Record<string, unknown>;
+  changed: Record<string, unknown>;
+}
+
+export interface CommandResults {
+  add_node: { node_id: string; kind: string; params: Record<string, unknown> };
+  remove_node: { node_id: string };
+  connect: ConnectionSpec;
+  disconnect: ConnectionSpec;
+  tune_node: TuneResult;
+  validate_batch: { valid: boolean; problems: ValidationProblem[] };
+  apply_batch: { applied: number };
+  get_pipeline: PipelineView;
+  destroy: { session_id: string };
+}
+
+export type CommandResult<T = unknown> = { ok: true; result: T } | { ok: false; error: SessionErrorBody };
+
+export type SessionEvent =
+  | { type: 'node_added'; session_id: string; node_id: string; kind: string; params: Record<string, unknown> }
+  | { type: 'node_removed'; session_id: string; node_id: string }
+  | ({ type: 'connection_added'; session_id: string } & Required<ConnectionSpec>)
+  | ({ type: 'connection_removed'; session_id: string } & Required<ConnectionSpec>)
+  | {
+      type: 'node_params_changed';
+      session_id: string;
+      node_id: string;
+      params: Record<string, unknown>;
+      changed: Record<string, unknown>;
+    }
+  | { type: 'node_state'; session_id: string; node_id: string; state: NodeState; timestamp: string }
+  | { type: 'node_stats'; session_id: string; node_id: string; stats: NodeStats; timestamp: string }
+  | {
+      type: 'node_telemetry';
+      session_id: string;
+      node_id: string;
+      type_id: string;
+      data: Record<string, unknown>;
+      timestamp_us: number;
+      timestamp: string;
+    }
+  | { type: 'session_destroyed'; session_id: string };
+
+export type SessionEventType = SessionEvent['type'];
+
+/** Thrown by the typed `Session` helpers; `execute()` returns the same body as a value instead. */
+export class SessionCommandError extends Error {
+  constructor(readonly body: SessionErrorBody) {
+    super(body.message);
+    this.name = 'SessionCommandError';
+  }
+  get code(): SessionErrorCode {
+    return this.body.code;
+  }
+  get problems(): ValidationProblem[] {
+    return this.body.problems;
+  }
+}

@@ -1,0 +1,600 @@
+// A dynamic session: a live graph changed by commands (validated before they touch anything, answered
+// with a result or a typed error) that emits an event for every change, state, stats tick and telemetry.
+import type { Logger, NodeServices } from '../core/node';
+import { compilePipeline, type CompiledPipeline } from '../spec/compile';
+import {
+  connectionLabel,
+  sameConnection,
+  type ConnectionSpec,
+  type KindCatalog,
+  type KindInfo,
+  type PipelineSpec,
+  type ValidationProblem,
+} from '../spec/types';
+import type { NodeRegistry } from '../registry/registry';
+import { Graph } from './graph';
+import type { NodeRunner } from './node-runner';
+import { truncateStrings } from './telemetry';
+import {
+  SessionCommandError,
+  type BatchOperation,
+  type CommandResult,
+  type CommandResults,
+  type ConnectCommand,
+  type PipelineView,
+  type SessionCommand,
+  type SessionErrorBody,
+  type SessionErrorCode,
+  type SessionEvent,
+  type TuneResult,
+} from './session-types';
+
+export interface SessionOptions {
+  registry: NodeRegistry;
+  id?: string;
+  name?: string;
+  services?: NodeServices;
+  log?: Logger;
+  /** Stats snapshot cadence (at least once a second by default). */
+  statsIntervalMs?: number;
+  channelCapacity?: number;
+  batchSize?: number;
+  telemetryRate?: number;
+  /** How long `destroy`/`remove_node` wait for a node to finish after cancelling it. */
+  stopTimeoutMs?: number;
+  /** How long a source waits for nodes stuck in `Initializing` before starting anyway (default 5000 ms). */
+  startTimeoutMs?: number;
+  /** Subscribed before anything runs, so it also sees the events of building the initial pipeline. */
+  onEvent?(event: SessionEvent): void;
+}
+
+type Located = { code: SessionErrorCode; problem: ValidationProblem };
+
+function toConnection(c: ConnectCommand | ConnectionSpec): ConnectionSpec {
+  const out: ConnectionSpec = {
+    from_node: c.from_node,
+    from_pin: c.from_pin,
+    to_node: c.to_node,
+    to_pin: c.to_pin,
+  };
+  if (c.mode === 'best_effort') out.mode = 'best_effort';
+  return out;
+}
+
+function cloneSpec(spec: PipelineSpec): PipelineSpec {
+  return { ...spec, nodes: { ...spec.nodes }, connections: [...spec.connections] };
+}
+
+function errorBody(found: Located[]): SessionErrorBody {
+  const codes = new Set(found.map((f) => f.code));
+  const problems = found.map((f) => f.problem);
+  return {
+    code: codes.size === 1 ? found[0].code : 'invalid',
+    message:
+      problems.length === 1
+        ? problems[0].message
+        : `${problems.length} problems: ${problems.map((p) => p.message).join('; ')}`,
+    problems,
+  };
+}
+
+const now = (): string => new Date().toISOString();
+
+export class Session {
+  readonly id: string;
+  readonly name?: string;
+  private readonly registry: NodeRegistry;
+  private readonly graph: Graph;
+  private spec: PipelineSpec;
+  private readonly listeners = new Set<(event: SessionEvent) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly ticker: NodeJS.Timeout;
+  private destroyed = false;
+  private readonly stopTimeoutMs: number;
+  /** Kinds of nodes already in the session: a plugin unloaded later must not make every command fail. */
+  private readonly kindsInUse = new Map<string, KindInfo>();
+  private readonly catalog: KindCatalog = {
+    describe: (kind) => this.registry.describe(kind) ?? this.kindsInUse.get(kind),
+  };
+
+  constructor(private readonly options: SessionOptions) {
+    this.id = options.id ?? crypto.randomUUID();
+    this.name = options.name;
+    this.registry = options.registry;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+    this.spec = { mode: 'dynamic', nodes: {}, connections: [] };
+    if (options.onEvent) this.listeners.add(options.onEvent);
+    if (options.name !== undefined) this.spec.name = options.name;
+    this.graph = new Graph({
+      mode: 'dynamic',
+      sessionId: this.id,
+      services: options.services,
+      log: options.log,
+      channelCapacity: options.channelCapacity,
+      batchSize: options.batchSize,
+      telemetryRate: options.telemetryRate,
+      startTimeoutMs: options.startTimeoutMs,
+      onState: (nodeId, state) =>
+        this.emit({ type: 'node_state', session_id: this.id, node_id: nodeId, state, timestamp: now() }),
+      onTelemetry: (e) =>
+        this.emit({
+          type: 'node_telemetry',
+          session_id: this.id,
+          node_id: e.node_id,
+          type_id: e.type_id,
+          data: truncateStrings(e.data) as Record<string, unknown>,
+          timestamp_us: e.timestamp_us,
+          timestamp: new Date(e.timestamp_us / 1000).toISOString(),
+        }),
+      onFinished: (r) => this.emitStats(r),
+    });
+    this.ticker = setInterval(() => {
+      for (const r of this.graph.runners.values()) if (r.outcome === 'running') this.emitStats(r);
+    }, options.statsIntervalMs ?? 1000);
+    this.ticker.unref();
+  }
+
+  /** Create a session running `spec` (all nodes and connections, atomically); throws SessionCommandError. */
+  static async create(options: SessionOptions, spec?: PipelineSpec): Promise<Session> {
+    const session = new Session({ ...options, name: options.name ?? spec?.name });
+    if (spec) {
+      if (spec.description !== undefined) session.spec.description = spec.description;
+      const operations: BatchOperation[] = [
+        ...Object.entries(spec.nodes).map(([id, n]): BatchOperation => ({
+          type: 'add_node',
+          node_id: id,
+          kind: n.kind,
+          params: n.params,
+        })),
+        ...spec.connections.map((c): BatchOperation => ({ type: 'connect', ...c })),
+      ];
+      const res = await session.execute({ type: 'apply_batch', operations });
+      if (!res.ok) {
+        await session.destroy();
+        throw new SessionCommandError(res.error);
+      }
+    }
+    return session;
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Listen to every event; returns the unsubscribe function. */
+  subscribe(listener: (event: SessionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Run one command (commands run one at a time, in order). Never throws: failures are values. */
+  execute<C extends SessionCommand>(command: C): Promise<CommandResult<CommandResults[C['type']]>> {
+    const run = this.queue.then(() => this.run(command));
+    this.queue = run.catch(() => {});
+    return run as Promise<CommandResult<CommandResults[C['type']]>>;
+  }
+
+  // Typed helpers that throw SessionCommandError instead of returning a failed result.
+  addNode(node_id: string, kind: string, params?: unknown) {
+    return this.unwrap(this.execute({ type: 'add_node', node_id, kind, params }));
+  }
+  removeNode(node_id: string) {
+    return this.unwrap(this.execute({ type: 'remove_node', node_id }));
+  }
+  connect(c: Omit<ConnectCommand, 'type'>) {
+    return this.unwrap(this.execute({ type: 'connect', ...c }));
+  }
+  disconnect(c: Omit<ConnectCommand, 'type' | 'mode'>) {
+    return this.unwrap(this.execute({ type: 'disconnect', ...c }));
+  }
+  tuneNode(node_id: string, params: Record<string, unknown>) {
+    return this.unwrap(this.execute({ type: 'tune_node', node_id, params }));
+  }
+  applyBatch(operations: BatchOperation[]) {
+    return this.unwrap(this.execute({ type: 'apply_batch', operations }));
+  }
+
+  /** The pipeline model with live states and stats. */
+  getPipeline(): PipelineView {
+    const nodes: PipelineView['nodes'] = {};
+    for (const [id, n] of Object.entries(this.spec.nodes)) {
+      const r = this.graph.runners.get(id);
+      nodes[id] = { kind: n.kind, params: n.params as Record<string, unknown> };
+      if (r) {
+        nodes[id].state = r.state;
+        nodes[id].stats = r.statsSnapshot();
+      }
+    }
+    const view: PipelineView = {
+      mode: 'dynamic',
+      nodes,
+      connections: this.spec.connections.map((c) => ({ ...c })),
+    };
+    if (this.spec.name !== undefined) view.name = this.spec.name;
+    if (this.spec.description !== undefined) view.description = this.spec.description;
+    return view;
+  }
+
+  /** The current spec (params with defaults applied), e.g. to export as YAML. */
+  getSpec(): PipelineSpec {
+    return structuredClone(this.spec);
+  }
+
+  /** Per-connection drop counters of best-effort links (`from.pin -> to.pin` -> packets dropped). */
+  connectionDrops(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const l of this.graph.links) out[`${l.fromNode}.${l.fromPin} -> ${l.toNode}.${l.toPin}`] = l.dropped;
+    return out;
+  }
+
+  /** Stop every node and release everything; idempotent. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearInterval(this.ticker);
+    this.graph.cancelAll();
+    await this.withTimeout(this.graph.allFinished());
+    this.emit({ type: 'session_destroyed', session_id: this.id });
+    this.listeners.clear();
+  }
+
+  private async unwrap<T>(p: Promise<CommandResult<T>>): Promise<T> {
+    const r = await p;
+    if (!r.ok) throw new SessionCommandError(r.error);
+    return r.result;
+  }
+
+  private emit(event: SessionEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.options.log?.error('session event listener threw', { error: (err as Error).message });
+      }
+    }
+  }
+
+  private emitStats(r: NodeRunner): void {
+    if (this.graph.runners.get(r.id) !== r) return;
+    this.emit({
+      type: 'node_stats',
+      session_id: this.id,
+      node_id: r.id,
+      stats: r.statsSnapshot(),
+      timestamp: now(),
+    });
+  }
+
+  private async withTimeout(p: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p, new Promise<void>((res) => (timer = setTimeout(res, this.stopTimeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private fail(code: SessionErrorCode, problem: ValidationProblem): CommandResult<never> {
+    return { ok: false, error: errorBody([{ code, problem }]) };
+  }
+
+  private async run(command: SessionCommand): Promise<CommandResult<unknown>> {
+    if (this.destroyed) {
+      return this.fail('not_found', { message: `Session '${this.id}' was destroyed` });
+    }
+    switch (command.type) {
+      case 'get_pipeline':
+        return { ok: true, result: this.getPipeline() };
+      case 'destroy':
+        await this.destroy();
+        return { ok: true, result: { session_id: this.id } };
+      case 'validate_batch': {
+        const checked = this.plan(command.operations);
+        return {
+          ok: true,
+          result: { valid: checked.found.length === 0, problems: checked.found.map((f) => f.problem) },
+        };
+      }
+      case 'apply_batch':
+        return this.applyOperations(command.operations, true);
+      default: {
+        const res = await this.applyOperations([command], false);
+        return res.ok ? { ok: true, result: res.single } : res;
+      }
+    }
+  }
+
+  /**
+   * Check operations against a copy of the model, in order, then compile the result. Returns the
+   * candidate spec (params normalized) and every problem with its error code.
+   */
+  private plan(operations: BatchOperation[]): {
+    found: Located[];
+    spec: PipelineSpec;
+    compiled?: CompiledPipeline;
+    tunes: Map<number, TuneResult>;
+  } {
+    const spec = cloneSpec(this.spec);
+    const found: Located[] = [];
+    const tunes = new Map<number, TuneResult>();
+    if (!Array.isArray(operations)) {
+      return { found: [{ code: 'invalid', problem: { message: 'operations must be a list' } }], spec, tunes };
+    }
+    operations.forEach((op, i) => {
+      const where = operations.length > 1 ? `Operation ${i} (${op.type}): ` : '';
+      switch (op.type) {
+        case 'add_node': {
+          if (typeof op.node_id !== 'string' || op.node_id === '' || typeof op.kind !== 'string') {
+            found.push({
+              code: 'invalid',
+              problem: { message: `${where}add_node needs a node_id and a kind` },
+            });
+            return;
+          }
+          if (!this.registry.has(op.kind)) {
+            found.push({
+              code: 'invalid',
+              problem: {
+                nodeId: op.node_id,
+                message: `${where}Node '${op.node_id}': unknown kind '${op.kind}'`,
+              },
+            });
+            return;
+          }
+          if (op.node_id in spec.nodes) {
+            found.push({
+              code: 'conflict',
+              problem: {
+                nodeId: op.node_id,
+                message: `${where}node '${op.node_id}' already exists; remove it first or pick another id`,
+              },
+            });
+            return;
+          }
+          const checked = this.registry.describe(op.kind)?.checkParams(op.params, this.graph.services);
+          spec.nodes[op.node_id] = {
+            kind: op.kind,
+            params: checked && checked.problems.length === 0 ? checked.params : op.params,
+          };
+          return;
+        }
+        case 'remove_node': {
+          if (!(op.node_id in spec.nodes)) {
+            found.push({
+              code: 'not_found',
+              problem: { nodeId: op.node_id, message: `${where}node '${op.node_id}' does not exist` },
+            });
+            return;
+          }
+          delete spec.nodes[op.node_id];
+          spec.connections = spec.connections.filter(
+            (c) => c.from_node !== op.node_id && c.to_node !== op.node_id,
+          );
+          return;
+        }
+        case 'connect': {
+          const c = toConnection(op);
+          let missing = false;
+          for (const id of [c.from_node, c.to_node]) {
+            if (!(id in spec.nodes)) {
+              found.push({
+                code: 'not_found',
+                problem: {
+                  nodeId: id,
+                  message: `${where}cannot connect ${connectionLabel(c)}: node '${id}' does not exist`,
+                },
+              });
+              missing = true;
+            }
+          }
+          if (missing) return;
+          if (spec.connections.some((d) => sameConnection(c, d))) {
+            found.push({
+              code: 'conflict',
+              problem: {
+                nodeId: c.to_node,
+                pin: c.to_pin,
+                message: `${where}connection ${connectionLabel(c)} already exists`,
+              },
+            });
+            return;
+          }
+          spec.connections.push(c);
+          return;
+        }
+        case 'disconnect': {
+          const c = toConnection(op);
+          const idx = spec.connections.findIndex((d) => sameConnection(c, d));
+          if (idx < 0) {
+            found.push({
+              code: 'not_found',
+              problem: {
+                nodeId: c.to_node,
+                pin: c.to_pin,
+                message: `${where}connection ${connectionLabel(c)} does not exist`,
+              },
+            });
+            return;
+          }
+          spec.connections.splice(idx, 1);
+          return;
+        }
+        case 'tune_node': {
+          const node = spec.nodes[op.node_id];
+          if (!node) {
+            found.push({
+              code: 'not_found',
+              problem: { nodeId: op.node_id, message: `${where}node '${op.node_id}' does not exist` },
+            });
+            return;
+          }
+          const tuned = this.registry.tuneParams(
+            node.kind,
+            node.params as Record<string, unknown>,
+            op.params,
+            this.graph.services,
+          );
+          for (const p of tuned.problems) {
+            found.push({
+              code: 'invalid',
+              problem: {
+                nodeId: op.node_id,
+                path: p.path,
+                message: `${where}node '${op.node_id}' (${node.kind}): ${p.message}`,
+              },
+            });
+          }
+          if (tuned.problems.length === 0) {
+            spec.nodes[op.node_id] = { kind: node.kind, params: tuned.params };
+            tunes.set(i, { node_id: op.node_id, params: tuned.params, changed: tuned.changed });
+          }
+          return;
+        }
+        default:
+          found.push({
+            code: 'invalid',
+            problem: { message: `${where}unknown operation '${(op as { type: unknown }).type}'` },
+          });
+      }
+    });
+    // Compile even after failed operations (they were skipped) so the caller hears about everything.
+    const trustedNodes = new Set(
+      Object.keys(spec.nodes).filter((id) => spec.nodes[id] === this.spec.nodes[id]),
+    );
+    const compiled = compilePipeline(spec, this.catalog, {
+      mode: 'dynamic',
+      services: this.graph.services,
+      trustedNodes,
+    });
+    for (const p of compiled.problems) found.push({ code: 'invalid', problem: p });
+    return { found, spec, compiled: compiled.pipeline, tunes };
+  }
+
+  /** Validate everything, create every new node, then apply in order: all or nothing. */
+  private async applyOperations(
+    operations: BatchOperation[],
+    batch: boolean,
+  ): Promise<
+    { ok: true; result: { applied: number }; single?: unknown } | { ok: false; error: SessionErrorBody }
+  > {
+    const planned = this.plan(operations);
+    if (planned.found.length > 0 || !planned.compiled) return { ok: false, error: errorBody(planned.found) };
+    const compiled = planned.compiled;
+
+    // Instantiate first: a kind whose create() throws aborts the batch before anything changed.
+    const created = new Map<number, NodeRunner>();
+    const createProblems: Located[] = [];
+    operations.forEach((op, i) => {
+      if (op.type !== 'add_node') return;
+      const node = compiled.nodes.get(op.node_id);
+      const def = this.registry.get(op.kind);
+      if (!node || !def) return;
+      try {
+        created.set(i, this.graph.instantiate({ id: node.id, def, params: node.params, pins: node.pins }));
+      } catch (err) {
+        createProblems.push({
+          code: 'invalid',
+          problem: {
+            nodeId: op.node_id,
+            message: `Node '${op.node_id}' (${op.kind}): ${(err as Error).message}`,
+          },
+        });
+      }
+    });
+    if (createProblems.length > 0) {
+      for (const r of created.values()) r.cancel();
+      return { ok: false, error: errorBody(createProblems) };
+    }
+
+    let single: unknown;
+    for (let i = 0; i < operations.length; i++) {
+      const op = operations[i];
+      switch (op.type) {
+        case 'add_node': {
+          const runner = created.get(i) as NodeRunner;
+          this.spec.nodes[op.node_id] = { kind: op.kind, params: runner.params };
+          const info = compiled.nodes.get(op.node_id)?.info as KindInfo;
+          // Running nodes were validated when added; if their kind goes away, keep them as they are.
+          this.kindsInUse.set(op.kind, {
+            ...info,
+            checkParams: (params) => ({ params: params as Record<string, unknown>, problems: [] }),
+          });
+          this.graph.add(runner);
+          this.emit({
+            type: 'node_added',
+            session_id: this.id,
+            node_id: op.node_id,
+            kind: op.kind,
+            params: runner.params,
+          });
+          this.emit({
+            type: 'node_state',
+            session_id: this.id,
+            node_id: op.node_id,
+            state: runner.state,
+            timestamp: now(),
+          });
+          this.graph.start(runner);
+          single = { node_id: op.node_id, kind: op.kind, params: runner.params };
+          break;
+        }
+        case 'remove_node': {
+          for (const c of this.spec.connections.filter(
+            (d) => d.from_node === op.node_id || d.to_node === op.node_id,
+          )) {
+            this.removeConnection(c);
+          }
+          delete this.spec.nodes[op.node_id];
+          await this.withTimeout(this.graph.remove(op.node_id));
+          this.emit({ type: 'node_removed', session_id: this.id, node_id: op.node_id });
+          single = { node_id: op.node_id };
+          break;
+        }
+        case 'connect': {
+          const c = toConnection(op);
+          this.graph.connect(c);
+          this.spec.connections.push(c);
+          this.emit({ type: 'connection_added', session_id: this.id, ...c, mode: c.mode ?? 'reliable' });
+          single = c;
+          break;
+        }
+        case 'disconnect': {
+          const c = this.spec.connections.find((d) => sameConnection(d, toConnection(op))) as ConnectionSpec;
+          this.removeConnection(c);
+          single = { ...c };
+          break;
+        }
+        case 'tune_node': {
+          const tuned = planned.tunes.get(i) as TuneResult;
+          const runner = this.graph.runners.get(op.node_id);
+          this.spec.nodes[op.node_id] = { kind: this.spec.nodes[op.node_id].kind, params: tuned.params };
+          if (runner) {
+            runner.params = tuned.params;
+            try {
+              runner.instance?.tune?.(tuned.params, tuned.changed);
+            } catch (err) {
+              runner.stats.errored++;
+              this.options.log?.warn('tune failed', { node_id: op.node_id, error: (err as Error).message });
+            }
+          }
+          this.emit({
+            type: 'node_params_changed',
+            session_id: this.id,
+            node_id: op.node_id,
+            params: tuned.params,
+            changed: tuned.changed,
+          });
+          single = tuned;
+          break;
+        }
+      }
+    }
+    return batch
+      ? { ok: true, result: { applied: operations.length } }
+      : { ok: true, result: { applied: 1 }, single };
+  }
+
+  private removeConnection(c: ConnectionSpec): void {
+    this.graph.disconnect(c);
+    const idx = this.spec.connections.findIndex((d) => sameConnection(c, d));
+    if (idx >= 0) this.spec.connections.splice(idx, 1);
+    this.emit({ type: 'connection_removed', session_id: this.id, ...c, mode: c.mode ?? 'reliable' });
+  }
+}

@@ -1,0 +1,216 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Type } from '@sinclair/typebox';
+import type { AnyNodeDefinition } from '../core/node';
+import { inputPin, outputPin } from '../core/helpers';
+import { rawAudio, type PinSet } from '../core/pin-types';
+import { NodeRegistry } from '../registry/registry';
+import { passthroughNode, httpInputNode, httpOutputNode } from '../nodes/core';
+import { compilePipeline } from './compile';
+import { parsePipelineYaml } from './yaml';
+import type { ValidationProblem } from './types';
+
+function kind(
+  k: string,
+  pins: PinSet | ((p: Record<string, unknown>) => PinSet),
+  extra: Partial<AnyNodeDefinition> = {},
+): AnyNodeDefinition {
+  return {
+    kind: k,
+    categories: ['test'],
+    description: k,
+    params: Type.Object({ gain: Type.Number({ default: 1, minimum: 0, maximum: 4 }) }),
+    pins: typeof pins === 'function' ? pins : () => pins,
+    create: () => ({ run: async () => {} }),
+    ...extra,
+  };
+}
+
+const registry = new NodeRegistry([
+  passthroughNode,
+  httpInputNode,
+  httpOutputNode,
+  kind('t::mic', { inputs: [], outputs: [outputPin('out', rawAudio(48000, 2))] }),
+  kind('t::mic16', { inputs: [], outputs: [outputPin('out', rawAudio(16000, 1))] }),
+  kind('t::gain', { inputs: [inputPin('in', [rawAudio()])], outputs: [outputPin('out', rawAudio())] }),
+  kind('t::opus_in', { inputs: [inputPin('in', ['OpusAudio'])], outputs: [outputPin('out', 'OpusAudio')] }),
+  kind('t::enc48', {
+    inputs: [inputPin('in', [rawAudio(48000, 1)])],
+    outputs: [outputPin('out', 'OpusAudio')],
+  }),
+  kind('t::bytes', { inputs: [], outputs: [outputPin('out', 'Binary')] }),
+  kind('t::single', { inputs: [inputPin('in', ['Any'])], outputs: [outputPin('out', 'Text', 'One')] }),
+  kind(
+    't::peer',
+    { inputs: [inputPin('in', ['OpusAudio'])], outputs: [outputPin('out', 'OpusAudio')] },
+    { bidirectional: true },
+  ),
+  kind('t::mixer', (p) => ({
+    inputs:
+      typeof p.gain === 'number' && p.gain > 1
+        ? Array.from({ length: p.gain }, (_, i) => inputPin(`in_${i}`, [rawAudio()]))
+        : [inputPin('in', [rawAudio()], { Dynamic: { prefix: 'in' } })],
+    outputs: [outputPin('out', rawAudio())],
+  })),
+]);
+
+function problemsOf(yaml: string, mode?: 'oneshot' | 'dynamic'): ValidationProblem[] {
+  return compilePipeline(parsePipelineYaml(yaml), registry, { mode }).problems;
+}
+
+describe('compilePipeline', () => {
+  it('compiles a valid graph with defaults applied and passthrough types resolved', () => {
+    const { pipeline, problems } = compilePipeline(
+      parsePipelineYaml(
+        'nodes:\n  m: { kind: t::mic }\n  p: { kind: core::passthrough, needs: m }\n  g: { kind: t::gain, needs: p }\n',
+      ),
+      registry,
+    );
+    assert.deepEqual(problems, []);
+    assert.equal(pipeline?.nodes.get('m')?.params.gain, 1);
+    assert.deepEqual(pipeline?.nodes.get('p')?.outputTypes.out, rawAudio(48000, 2));
+  });
+
+  it('reports every problem at once, each located', () => {
+    const problems = problemsOf(`
+nodes:
+  a: { kind: t::nope }
+  b: { kind: t::gain, params: { gain: 9, extra: true } }
+  c: { kind: t::mic, needs: ghost }
+  d: { kind: t::gain, needs: { node: c, pin: side } }
+`);
+    const msgs = problems.map((p) => p.message);
+    assert.ok(msgs.includes("Node 'a': unknown kind 't::nope'"), msgs.join('\n'));
+    assert.ok(
+      problems.some(
+        (p) =>
+          p.nodeId === 'b' && p.path === '/gain' && /param 'gain' must be <= 4 \(got 9\)/.test(p.message),
+      ),
+    );
+    assert.ok(
+      problems.some(
+        (p) => p.nodeId === 'b' && p.path === '/extra' && /unknown param 'extra'/.test(p.message),
+      ),
+    );
+    assert.ok(
+      problems.some(
+        (p) => p.nodeId === 'c' && /source node 'ghost' does not exist \(referenced by 'c'\)/.test(p.message),
+      ),
+    );
+    assert.ok(
+      problems.some(
+        (p) =>
+          p.nodeId === 'c' &&
+          p.pin === 'side' &&
+          /node 'c' \(t::mic\) has no output pin 'side' \(outputs: out\)/.test(p.message),
+      ),
+    );
+    assert.ok(
+      problems.some(
+        (p) => p.nodeId === 'c' && p.pin === 'in' && /has no input pin 'in' \(inputs: none\)/.test(p.message),
+      ),
+    );
+    assert.equal(problems.length, 6);
+  });
+
+  it('names both pins and both types on a type mismatch', () => {
+    const problems = problemsOf(
+      'nodes:\n  a: { kind: t::mic16 }\n  b: { kind: t::enc48, needs: a }\n  c: { kind: t::bytes }\n  d: { kind: t::opus_in, needs: c }\n',
+    );
+    assert.equal(problems.length, 2);
+    assert.equal(problems[0].nodeId, 'b');
+    assert.equal(problems[0].pin, 'in');
+    assert.equal(
+      problems[0].message,
+      "Connection a.out -> b.in: incompatible types: 'a.out' produces RawAudio(16000Hz, 1ch, F32) but 'b.in' accepts RawAudio(48000Hz, 1ch, F32)",
+    );
+    assert.match(problems[1].message, /'c.out' produces Binary but 'd.in' accepts OpusAudio/);
+  });
+
+  it('checks types through resolved passthrough chains and reports unresolvable ones in oneshot', () => {
+    const bad = problemsOf(
+      'nodes:\n  a: { kind: t::bytes }\n  p: { kind: core::passthrough, needs: a }\n  q: { kind: core::passthrough, needs: p }\n  g: { kind: t::gain, needs: q }\n',
+    );
+    assert.match(bad[0].message, /'q.out' produces Binary but 'g.in' accepts RawAudio/);
+    const open = problemsOf(
+      'nodes:\n  p: { kind: core::passthrough }\n  g: { kind: t::gain, needs: p }\n',
+      'oneshot',
+    );
+    assert.match(open[0].message, /type of 'p.out' \(Passthrough\) cannot be inferred/);
+    assert.deepEqual(
+      problemsOf('nodes:\n  p: { kind: core::passthrough }\n  g: { kind: t::gain, needs: p }\n', 'dynamic'),
+      [],
+    );
+  });
+
+  it('enforces input and output cardinality', () => {
+    const problems = problemsOf(`
+nodes:
+  a: { kind: t::mic }
+  b: { kind: t::mic }
+  g: { kind: t::gain, needs: [{ node: a, to_pin: in }, { node: b, to_pin: in }] }
+  s: { kind: t::single, needs: a }
+  x: { kind: core::passthrough, needs: s }
+  y: { kind: core::passthrough, needs: s }
+`);
+    assert.equal(problems.length, 2);
+    assert.equal(
+      problems[0].message,
+      "Input pin 'g.in' (cardinality One) cannot accept 2 connections (from a.out, b.out)",
+    );
+    assert.equal(
+      problems[1].message,
+      "Output pin 's.out' (cardinality One) cannot feed 2 connections (to x.in, y.in)",
+    );
+  });
+
+  it('allows fan-out from Broadcast outputs and dynamic pin families', () => {
+    assert.deepEqual(
+      problemsOf(
+        'nodes:\n  a: { kind: t::mic }\n  x: { kind: t::gain, needs: a }\n  y: { kind: t::gain, needs: a }\n  m: { kind: t::mixer, needs: [x, y] }\n',
+        'oneshot',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      problemsOf(
+        'nodes:\n  a: { kind: t::mic }\n  m: { kind: t::mixer, needs: { node: a, to_pin: in_7 } }\n',
+      ),
+      [],
+    );
+  });
+
+  it('rejects cycles unless they pass through a bidirectional node', () => {
+    const problems = problemsOf(
+      'nodes:\n  a: { kind: t::gain, needs: c }\n  b: { kind: t::gain, needs: a }\n  c: { kind: t::gain, needs: b }\n  s: { kind: t::gain, needs: s }\n',
+    );
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      [
+        'Cycle a -> b -> c -> a: a cycle must pass through a bidirectional node (e.g. transport::moq::peer)',
+        'Cycle s -> s: a cycle must pass through a bidirectional node (e.g. transport::moq::peer)',
+      ],
+    );
+    assert.deepEqual(
+      problemsOf(
+        'nodes:\n  peer: { kind: t::peer, needs: enc }\n  x: { kind: t::opus_in, needs: peer }\n  enc: { kind: t::opus_in, needs: x }\n',
+      ),
+      [],
+    );
+  });
+
+  it('rejects oneshot-only kinds in dynamic mode, and duplicate connections', () => {
+    const p = problemsOf(
+      'nodes:\n  i: { kind: streamkit::http_input }\n  o: { kind: streamkit::http_output, needs: i }\n',
+      'dynamic',
+    );
+    assert.equal(p.length, 2);
+    assert.match(p[0].message, /Node 'i': kind 'streamkit::http_input' is oneshot-only/);
+    const spec = parsePipelineYaml('nodes:\n  a: { kind: t::mic }\n  g: { kind: t::gain, needs: a }\n');
+    spec.connections.push({ ...spec.connections[0] });
+    assert.match(
+      compilePipeline(spec, registry).problems[0].message,
+      /Connection a.out -> g.in is listed twice/,
+    );
+  });
+});

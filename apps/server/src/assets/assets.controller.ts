@@ -1,8 +1,19 @@
 // `/api/v1/assets/audio`: list, upload (multipart, first part) and delete audio assets.
 import { ApiTags } from '@nestjs/swagger';
-import { BadRequestException, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createReadStream } from 'node:fs';
 import { Caller, RequirePermission } from '../permissions';
 import { AssetsService, AudioAsset, MAX_ASSET_BYTES } from './assets.service';
 
@@ -14,6 +25,16 @@ export class AssetsController {
   @Get()
   list(@Caller() caller: Caller): Promise<AudioAsset[]> {
     return this.assets.list(caller);
+  }
+
+  @Get(':id')
+  async file(@Caller() caller: Caller, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const file = await this.assets.open(caller, id);
+    await reply
+      .header('content-type', file.contentType)
+      .header('content-length', String(file.size))
+      .header('cache-control', 'no-cache')
+      .send(createReadStream(file.path));
   }
 
   @Post()

@@ -13,6 +13,14 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'] as const;
+const CONTENT_TYPES: Record<string, string> = {
+  opus: 'audio/ogg',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+};
+
 export const MAX_ASSET_BYTES = 100 * 1024 * 1024;
 const USER_LICENSE = 'SPDX-FileCopyrightText: © 2025 User Upload\nSPDX-License-Identifier: CC0-1.0\n';
 
@@ -60,6 +68,23 @@ export class AssetsService {
       }
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** The file of a listed asset (system first, then user) for playback; 404 when absent or not visible. */
+  async open(caller: AssetCaller, id: string): Promise<{ path: string; contentType: string; size: number }> {
+    if (id !== basename(id) || id.includes('..') || !isAudioFile(id))
+      throw new NotFoundException(`Asset not found: ${id}`);
+    for (const kind of ['system', 'user'] as const) {
+      const asset = await this.describe(kind, id);
+      if (!asset) continue;
+      if (!caller.canSeeAsset(asset.path)) break;
+      return {
+        path: join(this.audioRoot, kind, id),
+        contentType: CONTENT_TYPES[asset.format],
+        size: asset.size_bytes,
+      };
+    }
+    throw new NotFoundException(`Asset not found: ${id}`);
   }
 
   /** Streams an upload into `user/` under a sanitised name; never overwrites; removes partial files. */

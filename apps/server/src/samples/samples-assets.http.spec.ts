@@ -114,6 +114,11 @@ describe('REST samples and assets', () => {
       limited.map((a) => a.id),
       ['tone.wav'],
     );
+    const file = await json('GET', '/api/v1/assets/audio/tone.wav', undefined, 'reader');
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'audio/wav');
+    assert.equal((await file.arrayBuffer()).byteLength, 64);
+    assert.equal((await json('GET', '/api/v1/assets/audio/My_Take.ogg', undefined, 'reader')).status, 404);
     assert.equal((await json('DELETE', '/api/v1/assets/audio/tone.wav')).status, 403);
     assert.equal((await json('DELETE', '/api/v1/assets/audio/..%2Fsystem%2Ftone.wav')).status, 403);
     assert.equal((await json('DELETE', '/api/v1/assets/audio/My_Take.ogg')).status, 204);

@@ -1,0 +1,66 @@
+// Typed REST client. Errors carry the server's plain-text message and status so views can show
+// exactly what the server said.
+import { apiUrl } from '../lib/base';
+import type {
+  AudioAsset,
+  CreateSessionResponse,
+  NodeDefinition,
+  PacketTypeMeta,
+  PermissionsResponse,
+  SamplePipeline,
+  SavePipelineRequest,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  const text = (await res.text().catch(() => '')).trim();
+  return new ApiError(res.status, text || `${res.status} ${res.statusText || 'request failed'}`);
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(apiUrl(path), {
+    ...init,
+    headers: { Accept: 'application/json', ...(init.headers ?? {}) },
+  });
+  if (!res.ok) throw await failure(res);
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+export const api = {
+  permissions: () => request<PermissionsResponse>('api/v1/permissions'),
+  nodeSchemas: () => request<NodeDefinition[]>('api/v1/schema/nodes'),
+  packetTypes: () => request<PacketTypeMeta[]>('api/v1/schema/packets'),
+  samples: (mode: 'oneshot' | 'dynamic') => request<SamplePipeline[]>(`api/v1/samples/${mode}`),
+  saveSample: (body: SavePipelineRequest) => request<SamplePipeline>('api/v1/samples/oneshot', json(body)),
+  deleteSample: (id: string) =>
+    request<void>(`api/v1/samples/oneshot/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  assets: () => request<AudioAsset[]>('api/v1/assets/audio'),
+  uploadAsset: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<AudioAsset>('api/v1/assets/audio', { method: 'POST', body: form });
+  },
+  deleteAsset: (id: string) =>
+    request<void>(`api/v1/assets/audio/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  /** URL that streams an asset's bytes (for the preview player). */
+  assetFileUrl: (id: string) => apiUrl(`api/v1/assets/audio/${encodeURIComponent(id)}`),
+  createSession: (yaml: string, name?: string) =>
+    request<CreateSessionResponse>('api/v1/sessions', json({ name: name || null, yaml })),
+};

@@ -61,6 +61,9 @@ const reports = join(root, 'test-results');
 mkdirSync(reports, { recursive: true });
 
 if (wants('node')) {
+  // Example plugins are built once here: specs in parallel processes would otherwise race to build them.
+  if (run('npm', ['run', 'build:plugins', '--silent']) !== 0)
+    problems.push('building the example plugins failed');
   const specs = findSpecs(join(root, 'dist'))
     .filter((p) => !p.includes(`${join('dist', 'apps', 'ui')}`))
     .filter((p) => !filter || relative(root, p).includes(filter))

@@ -5,23 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { HttpException } from '@nestjs/common';
+import { statusOf as status } from '../testing/http-status';
 import { AssetCaller, AssetsService } from './assets.service';
 
 const admin: AssetCaller = {
   permissions: { upload_assets: true, delete_assets: true },
   canSeeAsset: () => true,
 };
-
-async function status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (err) {
-    assert.ok(err instanceof HttpException, String(err));
-    return err.getStatus();
-  }
-}
 
 describe('AssetsService', () => {
   let root: string;

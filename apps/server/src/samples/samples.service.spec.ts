@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HttpException } from '@nestjs/common';
+import { statusOf as status } from '../testing/http-status';
 import { SampleCaller, SamplesService, nameFromFile, sanitizeName } from './samples.service';
 import { SamplesRepository } from './samples.repository';
 
@@ -12,15 +12,6 @@ const all: SampleCaller = {
   canSeeSample: () => true,
 };
 
-async function status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (err) {
-    assert.ok(err instanceof HttpException, String(err));
-    return err.getStatus();
-  }
-}
 
 describe('SamplesService', () => {
   let root: string;

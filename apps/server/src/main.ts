@@ -14,7 +14,7 @@ import { registerHttpHooks } from './common/http-hooks';
 import { createLogger, NestPinoLogger } from './common/logging';
 import { buildNodeServices } from './common/node-services';
 import { OriginPolicy } from './common/origin-policy';
-import { describeError, PlainTextExceptionFilter } from './common/plain-text-exception.filter';
+import { PlainTextExceptionFilter } from './common/plain-text-exception.filter';
 import { registerStaticUi } from './common/static-ui';
 import { MoqService } from './moq/moq.service';
 import { registerOpenApi } from './openapi/openapi';
@@ -50,14 +50,6 @@ export async function createApp(
   const permissions = new PermissionsService(config, env, logger);
   const origins = new OriginPolicy(config);
   registerHttpHooks(fastify, { origins, permissions, log: logger });
-  // Fastify fixes a route's error handler when it builds the route; the GraphQL plugin makes it build
-  // Nest's routes before Nest installs its handler, so transport errors (413, bad JSON) need this one.
-  fastify.setErrorHandler((err, request, reply) => {
-    const { status, message } = describeError(err);
-    if (status >= 500)
-      logger.error({ err, method: request.method, url: request.url }, `Request failed: ${message}`);
-    void reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(message);
-  });
 
   const nodeServices = buildNodeServices(config, { env, log: logger });
   const core = { config, env, logger, permissions, origins, nodeServices };

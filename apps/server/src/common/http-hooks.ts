@@ -40,7 +40,9 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
       const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
       if (upgrade && !origins.isAllowed(origin)) {
         log.warn({ origin, url: request.url }, 'WebSocket upgrade rejected: origin not allowed');
-        return deny(reply, WS_ORIGIN_DENIED_MESSAGE);
+        // The refused upgrade's socket must not linger half-open (server close would wait on it forever).
+        reply.raw.once('finish', () => request.raw.socket?.destroy());
+        return deny(reply.header('connection', 'close'), WS_ORIGIN_DENIED_MESSAGE);
       }
       if (MUTATING.has(request.method) && isApiPath(request.url) && !origins.isAllowed(origin)) {
         log.warn(

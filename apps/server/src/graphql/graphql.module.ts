@@ -1,7 +1,6 @@
 // GraphQL at /api/v1/graphql (code-first, mercurius): queries and mutations over HTTP or WebSocket,
 // subscriptions over graphql-ws on the same path, GraphiQL at /graphiql when `server.graphiql` is on.
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Module } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
@@ -22,6 +21,22 @@ import { SystemResolver } from './system.resolver';
 import { SESSION_EVENT_TYPES } from './types';
 
 export const GRAPHQL_PATH = '/api/v1/graphql';
+
+/**
+ * Registers mercurius without awaiting it, so Fastify loads it at `ready()`. Awaiting (as the stock driver
+ * does, during module init) makes Fastify build Nest's routes before Nest installs its error handler, and
+ * transport errors (413, bad JSON) on every route would then answer with Fastify's JSON instead of the
+ * server's plain text. We use no mercurius plugins, hooks or resolver request hooks, which the stock
+ * driver wires after registering.
+ */
+class MercuriusAtReadyDriver extends MercuriusDriver {
+  override async start(options: MercuriusDriverConfig): Promise<void> {
+    const { plugins: _plugins, hooks: _hooks, ...mercuriusOptions } = options;
+    void this.httpAdapterHost.httpAdapter
+      .getInstance<FastifyInstance>()
+      .register(mercurius, mercuriusOptions);
+  }
+}
 
 /** Errors graphql-js raises itself (syntax, validation, variable coercion) get a code too. */
 function errorFormatter(
@@ -49,16 +64,13 @@ export const SCHEMA_OPTIONS = {
     SamplesModule,
     AssetsModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
-      driver: MercuriusDriver,
+      driver: MercuriusAtReadyDriver,
       inject: [CONFIG, OriginPolicy],
       useFactory: (config: Config, origins: OriginPolicy): MercuriusDriverConfig => ({
         ...SCHEMA_OPTIONS,
         path: GRAPHQL_PATH,
         graphiql: config.server.graphiql,
         errorFormatter,
-        // Keep the server's one error path for transport errors (body too large, bad JSON): mercurius's
-        // handler would otherwise answer them for every route, as JSON.
-        errorHandler: false,
         subscription: {
           fullWsTransport: true,
           keepAlive: 30_000,
@@ -83,15 +95,4 @@ export const SCHEMA_OPTIONS = {
   ],
   exports: [SessionEventHub],
 })
-export class GraphqlModule implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // An upgrade refused over HTTP (foreign Origin: the onRequest hook answers 403 before @fastify/websocket
-    // sees it) leaves the half-open socket with the HTTP server, and then server close never completes.
-    fastify.addHook('onResponse', async (request, reply) => {
-      if (request.headers.upgrade !== undefined && reply.statusCode >= 400) request.raw.socket?.destroy();
-    });
-  }
-}
+export class GraphqlModule {}

@@ -5,7 +5,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { SessionEvent } from '@streamkit/pipeline';
 import { SessionsService, type SessionsChange as ServiceChange } from '../sessions/sessions.service';
 import { sessionEvent, sessionInfo, withMissed, type SessionEventValue } from './mappers';
-import { SubscriberQueue, type SubscriberQueueLimits } from './subscriber-queue';
+import { SubscriberQueue } from './subscriber-queue';
 import { SessionEventType, SessionsChangeType, type SessionsChange } from './types';
 
 /** A subscriber of one session's events. */
@@ -26,8 +26,6 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
   private readonly changeSinks = new Set<(change: ServiceChange) => void>();
   private unsubscribe: (() => void) | undefined;
   private unsubscribeChanges: (() => void) | undefined;
-  /** Per-subscriber queue bounds; tests lower them. */
-  limits: SubscriberQueueLimits | undefined;
 
   constructor(private readonly sessions: SessionsService) {}
 
@@ -71,7 +69,7 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
 
   /** Sessions created and destroyed, for those `visible` accepts (by creator); structural, never dropped. */
   sessionsChanges(visible: (createdBy: string) => boolean): SubscriberQueue<SessionsChange> {
-    const queue = new SubscriberQueue<SessionsChange>((v) => v, this.limits);
+    const queue = new SubscriberQueue<SessionsChange>((v) => v);
     const sink = (change: ServiceChange) => {
       if (!visible(change.created_by)) return;
       queue.pushStructural({
@@ -86,7 +84,7 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
 
   /** Every event of the session, with the delivery rules of `SubscriberQueue`. */
   sessionEvents(sessionId: string): SubscriberQueue<SessionEventValue> {
-    const queue = new SubscriberQueue(withMissed, this.limits);
+    const queue = new SubscriberQueue(withMissed);
     this.bind(queue, sessionId, {
       accept(v) {
         switch (v.type) {
@@ -107,7 +105,7 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
 
   /** Node state changes only; the latest state of every node always arrives. */
   nodeStates(sessionId: string): { queue: SubscriberQueue<SessionEventValue>; seen: Set<string> } {
-    const queue = new SubscriberQueue(withMissed, this.limits);
+    const queue = new SubscriberQueue(withMissed);
     const seen = new Set<string>();
     this.bind(queue, sessionId, {
       accept(v) {
@@ -122,7 +120,7 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
 
   /** The latest stats of each node that reported, at most once per `intervalMs` per node. */
   nodeStats(sessionId: string, intervalMs: number): SubscriberQueue<SessionEventValue> {
-    const queue = new SubscriberQueue(withMissed, this.limits);
+    const queue = new SubscriberQueue(withMissed);
     const latest = new Map<string, SessionEventValue>();
     const timer = setInterval(() => {
       for (const [nodeId, v] of latest) queue.pushStats(nodeId, v);

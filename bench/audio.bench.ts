@@ -44,17 +44,18 @@ async function child(input: string, output: string): Promise<void> {
   writeFileSync(output, Buffer.concat(chunks));
 }
 
-/** CPU seconds (user + sys) of a command and its children, via the shell's `times`. */
+/** CPU seconds (user + sys) of this process's waited-for children so far (cutime + cstime in /proc). */
+function childrenCpu(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** CPU seconds (user + sys) of a command and everything it starts; throws when it fails. */
 function cpuOf(cmd: string): number {
-  const res = spawnSync('bash', ['-c', `${cmd} >/dev/null 2>&1 </dev/null; times`], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`benchmark command failed: ${cmd}\n${res.stderr}`);
-  const lines = res.stdout.trim().split('\n');
-  const secs = (s: string) => {
-    const m = /(\d+)m([\d.]+)s/.exec(s);
-    return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
-  };
-  const [user, sys] = lines[lines.length - 1].trim().split(/\s+/);
-  return secs(user) + secs(sys);
+  const before = childrenCpu();
+  const res = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (res.status !== 0) throw new Error(`benchmark command failed (${res.status}): ${cmd}\n${res.stderr}`);
+  return childrenCpu() - before;
 }
 
 function best(cmd: string): number {

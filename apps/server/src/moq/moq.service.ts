@@ -3,6 +3,7 @@
 // WebTransport on UDP at the same port once the server listens (when the native transport is installed).
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NodeRegistry, NodeServices } from '@streamkit/pipeline';
 import {
   MoqServer,
@@ -60,6 +61,24 @@ export class MoqService implements OnModuleInit, OnApplicationShutdown {
       checkOrigin: (_origin, req) => this.origins.isUpgradeAllowed(req.headers),
     });
     this.detachWebSocket = () => attached.close();
+    // @fastify/websocket (GraphQL subscriptions) routes every upgrade through Fastify too: unclaimed, `/moq`
+    // would get a 404 written into the socket the relay just upgraded (and GraphQL's hook would destroy it).
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const claim = (req: FastifyRequest, reply: FastifyReply): void => {
+      if (req.headers.upgrade !== undefined) {
+        reply.hijack();
+        return;
+      }
+      void reply
+        .code(426)
+        .header('upgrade', 'websocket')
+        .type('text/plain; charset=utf-8')
+        .send(
+          `MoQ: connect with WebTransport or a WebSocket (subprotocol 'webtransport') to ${MOQ_PATH_PREFIX}`,
+        );
+    };
+    fastify.get(MOQ_PATH_PREFIX, claim);
+    fastify.get(`${MOQ_PATH_PREFIX}/*`, claim);
   }
 
   /** Called once the HTTP server listens: HTTP/3 binds UDP on the same host and port. */
@@ -83,7 +102,7 @@ export class MoqService implements OnModuleInit, OnApplicationShutdown {
       this.http3Status = { enabled: true };
       this.log.info('MoQ over HTTP/3 WebTransport enabled', { port });
     } catch (err) {
-      this.http3Status = { enabled: false, reason: (err as Error).message };
+      this.http3Status = { enabled: false, reason: (err as Error).message.replace(/^HTTP\/3 is off: /, '') };
       this.log.warn(
         `MoQ HTTP/3 is off (${this.http3Status.reason}); MoQ is served over the WebSocket path ${MOQ_PATH_PREFIX}`,
       );

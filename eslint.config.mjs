@@ -6,7 +6,16 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'apps/ui/dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'e2e/artifacts/**', '**/*.d.ts', 'plugins/**/build/**'],
+    ignores: [
+      'dist/**',
+      'apps/ui/dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'e2e/artifacts/**',
+      '**/*.d.ts',
+      'plugins/**/build/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -1,5 +1,6 @@
 // Emits queued packets from a demuxer/muxer to an output with backpressure, without per-packet closures:
 // the sync path sends while the output has room and awaits only when `send` returns a promise.
+import { isOpusHead, isOpusTags } from '../../codecs/ogg/opus-head';
 import type { Packet } from '../../core/packets';
 import type { Sender } from '../../core/node';
 
@@ -39,4 +40,17 @@ export async function sendAll(out: Sender, packets: readonly Packet[]): Promise<
 export function nodeError(ctx: { nodeId: string; kind: string }, what: unknown): Error {
   const msg = what instanceof Error ? what.message : String(what);
   return new Error(`Node '${ctx.nodeId}' (${ctx.kind}): ${msg}`);
+}
+
+/**
+ * The Opus frame a muxer should write, or undefined (counted as discarded) for anything else: other packet
+ * kinds, and in-band OpusHead/OpusTags from StreamKit-style sources (a muxer writes its own headers).
+ * Opus from StreamKit plugins may arrive as Binary.
+ */
+export function opusFrameOf(p: Packet, stats: { discarded: number }): Uint8Array | undefined {
+  if ((p.kind !== 'opus' && p.kind !== 'binary') || isOpusHead(p.data) || isOpusTags(p.data)) {
+    stats.discarded++;
+    return undefined;
+  }
+  return p.data;
 }

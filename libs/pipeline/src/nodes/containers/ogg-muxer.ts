@@ -4,8 +4,7 @@ import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { OggOpusMuxer } from '../../codecs/ogg/opus-muxer';
-import { isOpusHead, isOpusTags } from '../../codecs/ogg/opus-head';
-import { nodeError } from './drain';
+import { nodeError, opusFrameOf } from './drain';
 
 export const OggMuxerParams = Type.Object({
   stream_serial: Type.Integer({
@@ -78,18 +77,10 @@ export const oggMuxerNode: NodeDefinition<OggMuxerParams> = {
     const emit = (data: Uint8Array): undefined | Promise<boolean> =>
       out.send({ kind: 'binary', data, contentType: 'audio/ogg', meta: { sequence: sequence++ } });
     const onPacket = (p: Packet): undefined | Promise<boolean> => {
-      // Opus from StreamKit plugins may arrive as Binary.
-      if (p.kind !== 'opus' && p.kind !== 'binary') {
-        ctx.stats.discarded++;
-        return undefined;
-      }
-      if (isOpusHead(p.data) || isOpusTags(p.data)) {
-        // In-band headers (StreamKit-style sources) are not audio; this node writes its own.
-        ctx.stats.discarded++;
-        return undefined;
-      }
+      const frame = opusFrameOf(p, ctx.stats);
+      if (frame === undefined) return undefined;
       const before = muxer.invalidPackets;
-      const bytes = muxer.write(p.data, p.meta?.durationUs);
+      const bytes = muxer.write(frame, p.meta?.durationUs);
       if (muxer.invalidPackets !== before) ctx.stats.errored++;
       return bytes === undefined ? undefined : emit(bytes);
     };

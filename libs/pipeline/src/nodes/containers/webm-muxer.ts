@@ -5,10 +5,9 @@ import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { WebmOpusMuxer } from '../../codecs/webm/opus-muxer';
-import { isOpusHead, isOpusTags } from '../../codecs/ogg/opus-head';
 import { opusPacketSamples, opusSamplesToUs } from '../../codecs/ogg/opus-toc';
 import { stringEnum } from './schema';
-import { nodeError, sendAll } from './drain';
+import { nodeError, opusFrameOf, sendAll } from './drain';
 
 export const WebmMuxerParams = Type.Object({
   sample_rate: Type.Integer({
@@ -94,28 +93,21 @@ export const webmMuxerNode: NodeDefinition<WebmMuxerParams> = {
       },
     });
     const onPacket = (p: Packet): undefined | Promise<boolean> => {
-      if (p.kind !== 'opus' && p.kind !== 'binary') {
-        ctx.stats.discarded++;
-        return undefined;
-      }
-      if (isOpusHead(p.data) || isOpusTags(p.data)) {
-        // In-band headers (StreamKit-style sources) are not audio; this node writes its own.
-        ctx.stats.discarded++;
-        return undefined;
-      }
+      const frame = opusFrameOf(p, ctx.stats);
+      if (frame === undefined) return undefined;
       const before = muxer.invalidPackets;
-      const chunk = muxer.write(p.data, p.meta?.timestampUs, p.meta?.durationUs);
+      const chunk = muxer.write(frame, p.meta?.timestampUs, p.meta?.durationUs);
       if (muxer.invalidPackets !== before) ctx.stats.errored++;
       if (!chunk) return undefined;
       if (!initSent) {
         initSent = true;
         // The init segment goes alone so a relay can keep it for late joiners.
         const init = binary(muxer.initSegment as Uint8Array);
-        const first = chunkPacket(chunk, p.data);
+        const first = chunkPacket(chunk, frame);
         const w = out.send(init);
         return w === undefined ? out.send(first) : w.then((ok) => ok && (out.send(first) ?? true));
       }
-      return out.send(chunkPacket(chunk, p.data));
+      return out.send(chunkPacket(chunk, frame));
     };
     return {
       async run() {

@@ -10,12 +10,15 @@ import { routerBasename } from './lib/base';
 import { isTyping, SHORTCUTS } from './lib/shortcuts';
 import { AppDataProvider, useAppData } from './state/app-data';
 import { DesignProvider } from './state/design';
-import { MonitorView, StreamView } from './views/placeholder/placeholders';
+import { StreamView } from './views/placeholder/placeholders';
 
 // Views load on demand so the first paint does not wait for the editor and canvas code.
 const DesignView = lazy(() => import('./views/design/design-view').then((m) => ({ default: m.DesignView })));
 const ConvertView = lazy(() =>
   import('./views/convert/convert-view').then((m) => ({ default: m.ConvertView })),
+);
+const MonitorView = lazy(() =>
+  import('./views/monitor/monitor-view').then((m) => ({ default: m.MonitorView })),
 );
 
 const NAV = [

@@ -77,6 +77,9 @@ export function MonitorView() {
   const [listError, setListError] = useState<string | null>(null);
   const [toDelete, setToDelete] = useState<SessionInfo | null>(null);
   const [deleting, setDeleting] = useState(false);
+  // Bumped to re-read the list: a session created between the first read and the moment the server registers
+  // the `sessionsChanged` subscription would otherwise be missed (the protocol has no "subscribed" ack).
+  const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -91,11 +94,13 @@ export function MonitorView() {
     return () => {
       live = false;
     };
-  }, [epoch]);
+  }, [epoch, refresh]);
 
   useEffect(() => {
     if (!client) return;
-    return client.subscribe<SessionsChange>(
+    const settle = setTimeout(() => setRefresh((n) => n + 1), 500);
+    const safetyNet = setInterval(() => setRefresh((n) => n + 1), 10_000);
+    const unsubscribe = client.subscribe<SessionsChange>(
       SESSIONS_CHANGED,
       {},
       {
@@ -107,6 +112,11 @@ export function MonitorView() {
         error: (m) => setListError(m),
       },
     );
+    return () => {
+      clearTimeout(settle);
+      clearInterval(safetyNet);
+      unsubscribe();
+    };
   }, [client]);
 
   const [live, setLiveParams] = useLiveSession(client, selectedId, epoch);

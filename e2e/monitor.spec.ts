@@ -181,3 +181,36 @@ test('staging two changes applies both in one batch, or neither when one is inva
   expect(pipeline.nodes.extra).toMatchObject({ kind: 'audio::gain', params: { gain: 0.5 } });
   await expect(page.getByTestId('monitor-node-extra')).toBeVisible();
 });
+
+test('nodes and connections are added and removed on the live graph', async ({ page, request }) => {
+  const name = `e2e-live-edit-${Date.now()}`;
+  const id = await createSession(request, name);
+  await openSession(page, name);
+
+  await page.getByTestId('add-node-kind').selectOption('audio::gain');
+  await page.getByTestId('add-node-id').fill('extra');
+  await page.getByTestId('add-node-params').fill('{"gain": 0.5}');
+  await page.getByTestId('add-node-btn').click();
+  await expect(page.getByTestId('monitor-node-extra')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Disconnect gain.out->sink.in' }).click();
+  await expect(page.getByRole('button', { name: 'Disconnect gain.out->sink.in' })).toHaveCount(0);
+  for (const [from, to] of [
+    ['gain', 'extra'],
+    ['extra', 'sink'],
+  ]) {
+    await page.getByTestId('connect-from').selectOption(from);
+    await page.getByTestId('connect-to').selectOption(to);
+    await page.getByTestId('connect-btn').click();
+    await expect(page.getByRole('button', { name: `Disconnect ${from}.out->${to}.in` })).toBeVisible();
+  }
+  await expect(page.getByTestId('monitor-node-extra')).toHaveAttribute('data-state', 'Running');
+  const links = (await restPipeline(request, id)).connections.map((c) => `${c.from_node}->${c.to_node}`);
+  expect(links).toEqual(expect.arrayContaining(['gain->extra', 'extra->sink']));
+  expect(links).not.toContain('gain->sink');
+
+  await page.getByTestId('remove-node-extra').click();
+  await page.getByTestId('confirm-modal').getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByTestId('monitor-node-extra')).toHaveCount(0);
+  expect((await restPipeline(request, id)).nodes.extra).toBeUndefined();
+});

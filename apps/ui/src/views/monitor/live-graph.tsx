@@ -14,8 +14,9 @@ import {
   type Edge,
   type Node,
   type NodeProps,
+  type NodeChange,
 } from '@xyflow/react';
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { NodeDefinition } from '../../api/types';
 import type { LiveConnection, NodeStateView } from '../../api/sessions';
 import { useTheme } from '../../components/theme';
@@ -199,12 +200,28 @@ function LiveGraphInner({ nodes, connections, states, rates, lookup, stagedIds, 
     [topology, lookup],
   );
 
+  // Nodes are rebuilt on every state/stats update; React Flow hides a node it has no size for, and its
+  // ResizeObserver does not fire again for an unchanged size, so the measured sizes must travel with the nodes.
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const [, remeasured] = useReducer((n: number) => n + 1, 0);
+  const onNodesChange = useCallback((changes: NodeChange<MonitorFlowNode>[]) => {
+    let changed = false;
+    for (const c of changes) {
+      if (c.type === 'dimensions' && c.dimensions) {
+        measured.current.set(c.id, c.dimensions);
+        changed = true;
+      }
+    }
+    if (changed) remeasured();
+  }, []);
+
   const rfNodes: MonitorFlowNode[] = nodes.map((n) => {
     const def = lookup(n.kind);
     return {
       id: n.id,
       type: 'monitor',
       position: positions.get(n.id) ?? { x: 0, y: 0 },
+      measured: measured.current.get(n.id),
       draggable: false,
       connectable: false,
       data: {
@@ -234,6 +251,7 @@ function LiveGraphInner({ nodes, connections, states, rates, lookup, stagedIds, 
       <ReactFlow<MonitorFlowNode, Edge>
         nodes={rfNodes}
         edges={edges}
+        onNodesChange={onNodesChange}
         nodeTypes={nodeTypes}
         nodesConnectable={false}
         nodesDraggable={false}

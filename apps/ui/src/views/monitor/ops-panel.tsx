@@ -114,44 +114,24 @@ export function OpsPanel(p: Props) {
       </button>
 
       <h3 className="ops-title">Connect</h3>
-      <div className="ops-row">
-        <select
-          aria-label="From node"
-          value={from}
-          onChange={(e) => setFrom(e.target.value)}
-          data-testid="connect-from"
-        >
-          <option value="">from…</option>
-          {ids.map((id) => (
-            <option key={id}>{id}</option>
-          ))}
-        </select>
-        <input
-          className="input"
-          aria-label="From pin"
-          value={fromPin}
-          onChange={(e) => setFromPin(e.target.value)}
-        />
-      </div>
-      <div className="ops-row">
-        <select
-          aria-label="To node"
-          value={to}
-          onChange={(e) => setTo(e.target.value)}
-          data-testid="connect-to"
-        >
-          <option value="">to…</option>
-          {ids.map((id) => (
-            <option key={id}>{id}</option>
-          ))}
-        </select>
-        <input
-          className="input"
-          aria-label="To pin"
-          value={toPin}
-          onChange={(e) => setToPin(e.target.value)}
-        />
-      </div>
+      <EndpointPicker
+        side="From"
+        ids={ids}
+        node={from}
+        pin={fromPin}
+        onNode={setFrom}
+        onPin={setFromPin}
+        testId="connect-from"
+      />
+      <EndpointPicker
+        side="To"
+        ids={ids}
+        node={to}
+        pin={toPin}
+        onNode={setTo}
+        onPin={setToPin}
+        testId="connect-to"
+      />
       <button
         className="btn small"
         disabled={disabled || !from || !to}
@@ -241,6 +221,39 @@ export function OpsPanel(p: Props) {
           </div>
         </div>
       )}
+    </div>
+  );
+}
+
+/** One end of a connection: the node (from the live ids) and its pin. */
+function EndpointPicker(p: {
+  side: 'From' | 'To';
+  ids: string[];
+  node: string;
+  pin: string;
+  onNode: (id: string) => void;
+  onPin: (pin: string) => void;
+  testId: string;
+}) {
+  return (
+    <div className="ops-row">
+      <select
+        aria-label={`${p.side} node`}
+        value={p.node}
+        onChange={(e) => p.onNode(e.target.value)}
+        data-testid={p.testId}
+      >
+        <option value="">{p.side.toLowerCase()}…</option>
+        {p.ids.map((id) => (
+          <option key={id}>{id}</option>
+        ))}
+      </select>
+      <input
+        className="input"
+        aria-label={`${p.side} pin`}
+        value={p.pin}
+        onChange={(e) => p.onPin(e.target.value)}
+      />
     </div>
   );
 }

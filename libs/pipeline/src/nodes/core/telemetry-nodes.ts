@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { NodeContext, NodeDefinition } from '../../core/node';
 import { EOS, type Packet } from '../../core/packets';
-import { inputPin, outputPin } from '../../core/helpers';
+import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import { TELEMETRY_TYPE_ID, TelemetryRateLimiter } from '../../runtime/telemetry';
 
 const PACKET_TYPE_NAMES = ['Audio', 'Transcription', 'Custom', 'Binary', 'Text'];
@@ -170,19 +170,15 @@ export const telemetryTapNode: NodeDefinition<TapParams> = {
     const input = ctx.input('in');
     const out = ctx.output('out');
     const reporter = new TelemetryReporter(ctx, params, false);
+    const onPacket = (p: Packet): undefined | Promise<boolean> => {
+      reporter.observe(p);
+      return out.send(p);
+    };
     return {
       async run() {
         ctx.setState('Running');
-        for (;;) {
-          let p = input.tryRecv();
-          if (p === undefined) p = await input.recv();
-          if (p === EOS) return;
-          reporter.observe(p);
-          const w = out.send(p);
-          if (w !== undefined && !(await w)) {
-            ctx.setState({ Stopped: { reason: 'output_closed' } });
-            return;
-          }
+        if ((await forEachPacket(input, onPacket)) === 'stopped') {
+          ctx.setState({ Stopped: { reason: 'output_closed' } });
         }
       },
     };

@@ -19,6 +19,10 @@ test.describe('viewer role', () => {
     await expect(page.getByTestId('asset-upload')).toHaveCount(0);
     await page.getByTestId('nav-convert').click();
     await expect(page.getByTestId('convert-denied')).toBeVisible();
+    await page.getByTestId('nav-stream').click();
+    await expect(page.getByTestId('stream-denied')).toBeVisible();
+    await expect(page.getByTestId('stream-sample').first()).toBeVisible();
+    await expect(page.getByTestId('stream-create')).toBeDisabled();
   });
 });
 

@@ -1,6 +1,7 @@
 // Playwright config: Debian's Chromium against the built server (started by global-setup.ts), one worker
 // because specs share the server's state. Screenshots of each view are written to e2e/artifacts/.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -20,19 +21,6 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     acceptDownloads: true,
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // The Convert player starts while the response streams, outside the click's activation window.
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    },
+    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
   },
 });

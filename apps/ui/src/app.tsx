@@ -10,7 +10,6 @@ import { routerBasename } from './lib/base';
 import { isTyping, SHORTCUTS } from './lib/shortcuts';
 import { AppDataProvider, useAppData } from './state/app-data';
 import { DesignProvider } from './state/design';
-import { StreamView } from './views/placeholder/placeholders';
 
 // Views load on demand so the first paint does not wait for the editor and canvas code.
 const DesignView = lazy(() => import('./views/design/design-view').then((m) => ({ default: m.DesignView })));
@@ -20,6 +19,7 @@ const ConvertView = lazy(() =>
 const MonitorView = lazy(() =>
   import('./views/monitor/monitor-view').then((m) => ({ default: m.MonitorView })),
 );
+const StreamView = lazy(() => import('./views/stream/stream-view').then((m) => ({ default: m.StreamView })));
 
 const NAV = [
   { to: '/design', label: 'Design' },

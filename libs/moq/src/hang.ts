@@ -145,9 +145,27 @@ export interface ReceivedFrame {
   payload: Uint8Array;
 }
 
+export interface TrackReaderOptions {
+  /** Most frames queued for a slow reader before the oldest are dropped. */
+  maxQueued?: number;
+  /**
+   * Deliver every group's frames in group order, even when the publisher's group streams interleave (a
+   * browser often starts group N+1 before group N's last frame is written). Without it a frame of a group
+   * older than the newest is dropped (latest-only, right for catalogs).
+   */
+  ordered?: boolean;
+  /** Ordered mode: newer groups held back behind an unfinished one before that one is given up. */
+  maxGroupsAhead?: number;
+}
+
+interface HeldGroup {
+  frames: Uint8Array[];
+  ended: boolean;
+}
+
 /**
- * Pull-style consumer of one relay track (in-process): queues frames in arrival order, skipping those of
- * groups older than the newest one started. `maxQueued` bounds memory: the oldest frames are dropped and counted.
+ * Pull-style consumer of one relay track (in-process): a queue of frames, latest-group-only or (ordered) in
+ * group order. `maxQueued` bounds memory: the oldest frames are dropped and counted.
  */
 export class TrackReader implements TrackSink {
   private readonly queue: ReceivedFrame[] = [];
@@ -155,25 +173,85 @@ export class TrackReader implements TrackSink {
   private waiter: ((v: ReceivedFrame | undefined) => void) | undefined;
   private ended = false;
   private newest = -1;
+  private readonly maxQueued: number;
+  private readonly ordered: boolean;
+  private readonly maxGroupsAhead: number;
+  // Ordered mode: the group being delivered (-1: the next to arrive), the groups held behind it, and the
+  // lowest group still accepted (older ones were delivered or given up).
+  private current = -1;
+  private floor = 0;
+  private readonly held = new Map<number, HeldGroup>();
   private readonly unsubscribe: () => void;
+  /** Frames lost: the queue overflowed, or (ordered) their group had been given up or passed. */
   dropped = 0;
   endReason: string | undefined;
 
-  constructor(
-    broadcast: RelayBroadcast,
-    track: string,
-    private readonly maxQueued = 256,
-  ) {
+  constructor(broadcast: RelayBroadcast, track: string, options: TrackReaderOptions | number = {}) {
+    const o = typeof options === 'number' ? { maxQueued: options } : options;
+    this.maxQueued = o.maxQueued ?? 256;
+    this.ordered = o.ordered ?? false;
+    this.maxGroupsAhead = o.maxGroupsAhead ?? 3;
     this.unsubscribe = broadcast.subscribe(track, this);
   }
 
   onGroup(sequence: number): void {
-    if (sequence > this.newest) this.newest = sequence;
+    if (!this.ordered) {
+      if (sequence > this.newest) this.newest = sequence;
+      return;
+    }
+    if (sequence < this.floor || sequence === this.current) return;
+    if (this.current < 0) {
+      this.current = sequence;
+      return;
+    }
+    if (!this.held.has(sequence)) this.held.set(sequence, { frames: [], ended: false });
+    // The current group is stuck (its end never came): give it up for the newer ones.
+    if (this.held.size > this.maxGroupsAhead) this.advance();
   }
 
   onFrame(sequence: number, payload: Uint8Array): void {
-    if (this.ended || sequence < this.newest) return;
-    const frame = { group: sequence, payload };
+    if (this.ended) return;
+    if (!this.ordered) {
+      if (sequence >= this.newest) this.push(sequence, payload);
+      return;
+    }
+    if (sequence === this.current) this.push(sequence, payload);
+    else if (sequence > this.current && sequence >= this.floor) {
+      let g = this.held.get(sequence);
+      if (!g) this.held.set(sequence, (g = { frames: [], ended: false }));
+      g.frames.push(payload);
+    } else this.dropped++;
+  }
+
+  onGroupEnd(sequence: number): void {
+    if (!this.ordered || this.ended) return;
+    if (sequence === this.current) this.advance();
+    else {
+      const g = this.held.get(sequence);
+      if (g) g.ended = true;
+    }
+  }
+
+  /** Ordered mode: moves past the current group to the oldest held one, delivering what it holds. */
+  private advance(): void {
+    for (;;) {
+      this.floor = this.current + 1;
+      if (this.held.size === 0) {
+        this.current = -1;
+        return;
+      }
+      let next = Infinity;
+      for (const k of this.held.keys()) if (k < next) next = k;
+      const g = this.held.get(next) as HeldGroup;
+      this.held.delete(next);
+      this.current = next;
+      for (const f of g.frames) this.push(next, f);
+      if (!g.ended) return;
+    }
+  }
+
+  private push(group: number, payload: Uint8Array): void {
+    const frame = { group, payload };
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -186,8 +264,6 @@ export class TrackReader implements TrackSink {
     }
     this.queue.push(frame);
   }
-
-  onGroupEnd(): void {}
 
   onEnd(reason: string | undefined): void {
     this.ended = true;

@@ -3,6 +3,7 @@
 import { apiUrl } from '../lib/base';
 import type {
   AudioAsset,
+  ClientConfig,
   CreateSessionResponse,
   NodeDefinition,
   PacketTypeMeta,
@@ -45,6 +46,7 @@ const json = (body: unknown): RequestInit => ({
 
 export const api = {
   permissions: () => request<PermissionsResponse>('api/v1/permissions'),
+  config: () => request<ClientConfig>('api/v1/config'),
   nodeSchemas: () => request<NodeDefinition[]>('api/v1/schema/nodes'),
   packetTypes: () => request<PacketTypeMeta[]>('api/v1/schema/packets'),
   samples: (mode: 'oneshot' | 'dynamic') => request<SamplePipeline[]>(`api/v1/samples/${mode}`),

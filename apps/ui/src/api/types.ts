@@ -112,3 +112,12 @@ export interface CreateSessionResponse {
   name: string;
   created_at: string;
 }
+
+/** GET /api/v1/config. */
+export interface ClientConfig {
+  version: string;
+  base_path?: string;
+  /** The MoQ gateway browsers connect to (WebTransport, or its WebSocket fallback). */
+  moq_gateway_url: string;
+  profiling: boolean;
+}

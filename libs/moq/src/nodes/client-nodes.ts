@@ -297,6 +297,13 @@ class SubscriberNode {
     try {
       const name = Moq.Path.from(this.params.broadcast);
       const announced = conn.announced(Moq.Path.from(''));
+      // Connected, but the broadcast may not exist yet: that is recoverable, not a failure.
+      this.ctx.setState({
+        Recovering: {
+          reason: 'waiting_for_broadcast',
+          details: { url: this.url.toString(), broadcast: this.params.broadcast },
+        },
+      });
       for (;;) {
         const a = await Promise.race([announced.next(), aborted, conn.closed.then(() => undefined)]);
         if (signal.aborted) return 'shutdown';

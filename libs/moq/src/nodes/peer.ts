@@ -161,7 +161,8 @@ class PeerNode {
         continue;
       }
       if (served > 0) this.ctx.setState('Running');
-      const reader = new TrackReader(broadcast, track);
+      // Browsers start a group's stream before the previous one's last frame is written: keep group order.
+      const reader = new TrackReader(broadcast, track, { ordered: true });
       this.reader = reader;
       for (;;) {
         let frame = reader.tryNext();

@@ -16,6 +16,7 @@ import { errorMessage, formatBytes } from '../../lib/format';
 import { extensionFor, resultKind, runProcess, sniffContentType } from '../../lib/process';
 import { StreamFeed } from '../../lib/stream-feed';
 import { AssetLibrary, AUDIO_EXTENSIONS, assetUploadProblem, DropZone } from '../shared/assets';
+import { SourceGrid } from '../shared/source-grid';
 import { ResultPlayer } from './result-player';
 import { TextResult } from './text-result';
 
@@ -227,34 +228,22 @@ export function ConvertView() {
               No oneshot pipeline yet. Build one in <Link to="/design">Design</Link>.
             </p>
           )}
-          <div className="source-grid" role="radiogroup" aria-label="Pipeline">
-            {shownSources.map((s) => (
-              <label
-                key={s.id}
-                className={`source-card${s.id === sourceId ? ' picked' : ''}`}
-                data-testid="convert-source"
-                data-source-id={s.id}
-              >
-                <input
-                  type="radio"
-                  name="source"
-                  checked={s.id === sourceId}
-                  onChange={() => setSourceId(s.id)}
-                />
-                <span className="source-name">
-                  {s.name}{' '}
-                  {s.system ? (
-                    <span className="chip">system</span>
-                  ) : s.id === DESIGN_ID ? (
-                    <span className="chip chip-accent">design</span>
-                  ) : (
-                    <span className="chip">user</span>
-                  )}
-                </span>
-                {s.description && <span className="source-desc">{s.description}</span>}
-              </label>
-            ))}
-          </div>
+          <SourceGrid
+            items={shownSources.map((s) => ({
+              ...s,
+              badge: s.system ? (
+                <span className="chip">system</span>
+              ) : s.id === DESIGN_ID ? (
+                <span className="chip chip-accent">design</span>
+              ) : (
+                <span className="chip">user</span>
+              ),
+            }))}
+            picked={sourceId}
+            onPick={setSourceId}
+            group="source"
+            testId="convert-source"
+          />
           {source && (
             <details
               className="yaml-details"

@@ -3,7 +3,6 @@
 // arrives over one graphql-ws socket that reconnects forever; while it is down a banner says so.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useSearchParams } from 'react-router-dom';
-import { graphqlWsUrl, LiveClient, type LinkStatus } from '../../api/graphql';
 import {
   SESSIONS_CHANGED,
   sessionsApi,
@@ -13,6 +12,7 @@ import {
   type SessionInfo,
   type SessionsChange,
 } from '../../api/sessions';
+import { useLiveClient } from '../../api/use-live-client';
 import { ConfirmModal } from '../../components/modal';
 import { useToast } from '../../components/toasts';
 import type { PipelineGraph } from '../../lib/graph';
@@ -34,30 +34,6 @@ import './monitor.css';
 
 const TUNE_DEBOUNCE_MS = 150;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-function useLiveClient(): { client: LiveClient | null; status: LinkStatus; lost: boolean; epoch: number } {
-  const [client, setClient] = useState<LiveClient | null>(null);
-  const [status, setStatus] = useState<LinkStatus>('connecting');
-  const [lost, setLost] = useState(false);
-  const [epoch, setEpoch] = useState(0);
-  useEffect(() => {
-    const c = new LiveClient(graphqlWsUrl());
-    const off = c.onStatus((s) => {
-      setStatus(s);
-      if (s === 'disconnected') setLost(true);
-      if (s === 'connected') {
-        setLost(false);
-        setEpoch(c.epoch);
-      }
-    });
-    setClient(c);
-    return () => {
-      off();
-      c.dispose();
-    };
-  }, []);
-  return { client, status, lost, epoch };
-}
 
 type RightTab = 'edit' | 'yaml' | 'telemetry';
 

@@ -1,6 +1,7 @@
 // The telemetry timeline: total packets/s of the session over the last two minutes (with errors and
 // drops), and the latest telemetry events nodes emitted.
 import type { StatsPoint, TelemetryItem } from './use-live-session';
+import './telemetry-timeline.css';
 
 const W = 300;
 const H = 80;
@@ -20,6 +21,7 @@ export function TelemetryTimeline({ history, events }: { history: StatsPoint[]; 
         <svg
           viewBox={`0 0 ${W} ${H}`}
           className="sparkline"
+          preserveAspectRatio="none"
           role="img"
           aria-label="Packets per second over time"
         >

@@ -1,0 +1,474 @@
+// The Stream view: pick a dynamic pipeline with a `transport::moq::peer`, create its session, publish the
+// microphone into it over MoQ and play what comes back, with input and output meters and the measured
+// round-trip latency. The session's node states and telemetry come from the same live GraphQL link as the
+// Monitor; the active session survives leaving the view (per tab) and is dropped when it is destroyed.
+import { yaml as yamlLanguage } from '@codemirror/lang-yaml';
+import CodeMirror from '@uiw/react-codemirror';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { api } from '../../api/client';
+import type { SamplePipeline } from '../../api/types';
+import { sessionsApi } from '../../api/sessions';
+import { useLiveClient } from '../../api/use-live-client';
+import { ConfirmModal } from '../../components/modal';
+import { useTheme } from '../../components/theme';
+import { useToast } from '../../components/toasts';
+import { meterFraction, FLOOR_DB, type Level } from '../../lib/audio-meter';
+import { errorMessage, formatBytes } from '../../lib/format';
+import { findMoqPeer, gatewayUrlFor, type MoqPeer } from '../../lib/moq-peer';
+import { useAppData } from '../../state/app-data';
+import { editorChrome } from '../design/yaml-pane';
+import { SourceGrid } from '../shared/source-grid';
+import { TelemetryTimeline } from '../monitor/telemetry-timeline';
+import { aggregateStatus, useLiveSession } from '../monitor/use-live-session';
+import { checkMicrophone, MoqLink, type LinkSnapshot } from './moq-link';
+import './stream.css';
+
+const editorExtensions = [yamlLanguage(), editorChrome];
+const STORAGE_KEY = 'skit.stream.session';
+
+interface ActiveSession {
+  id: string;
+  name: string;
+  pipelineName: string;
+  peer: MoqPeer;
+}
+
+function loadActive(): ActiveSession | null {
+  try {
+    const raw = sessionStorage.getItem(STORAGE_KEY);
+    return raw ? (JSON.parse(raw) as ActiveSession) : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeActive(s: ActiveSession | null): void {
+  if (s) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(s));
+  else sessionStorage.removeItem(STORAGE_KEY);
+}
+
+function Meter({ label, level, testId }: { label: string; level: Level; testId: string }) {
+  const db = Math.round(level.rmsDb);
+  return (
+    <div
+      className="meter"
+      data-testid={testId}
+      data-db={db.toString()}
+      data-peak-db={Math.round(level.peakDb)}
+    >
+      <span className="meter-label">{label}</span>
+      <span className="meter-bar" aria-hidden="true">
+        <span className="meter-fill" style={{ width: `${meterFraction(level.rmsDb) * 100}%` }} />
+        <span className="meter-peak" style={{ left: `${meterFraction(level.peakDb) * 100}%` }} />
+      </span>
+      <span className="meter-value mono">{level.rmsDb <= FLOOR_DB ? 'silent' : `${db} dBFS`}</span>
+    </div>
+  );
+}
+
+export function StreamView() {
+  const { can, permissions } = useAppData();
+  const { theme } = useTheme();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const { client, epoch } = useLiveClient();
+
+  const [samples, setSamples] = useState<SamplePipeline[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [advertisedUrl, setAdvertisedUrl] = useState<string | undefined>(undefined);
+  const [sampleId, setSampleId] = useState<string | null>(null);
+  const [yaml, setYaml] = useState('');
+  const [sessionName, setSessionName] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [active, setActive] = useState<ActiveSession | null>(loadActive);
+  const [confirmDestroy, setConfirmDestroy] = useState(false);
+  const [destroying, setDestroying] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const [url, setUrl] = useState('');
+  const [inputName, setInputName] = useState('input');
+  const [outputName, setOutputName] = useState('output');
+  const [link, setLink] = useState<LinkSnapshot | null>(null);
+  const [micMuted, setMicMuted] = useState(false);
+  const linkRef = useRef<MoqLink | null>(null);
+  const hostRef = useRef<HTMLDivElement>(null);
+  const connectedAt = useRef(0);
+
+  const [live] = useLiveSession(client, active?.id ?? null, epoch);
+
+  // Samples with a MoQ peer, and the gateway the server advertises.
+  useEffect(() => {
+    let gone = false;
+    Promise.all([can.listSamples ? api.samples('dynamic') : Promise.resolve([]), api.config()])
+      .then(([list, config]) => {
+        if (gone) return;
+        const usable = list.filter((s) => findMoqPeer(s.yaml));
+        setSamples(usable);
+        setAdvertisedUrl(config.moq_gateway_url);
+        if (usable[0]) {
+          setSampleId(usable[0].id);
+          setYaml(usable[0].yaml);
+        }
+      })
+      .catch((e: unknown) => !gone && setLoadError(errorMessage(e)));
+    return () => {
+      gone = true;
+    };
+  }, [can.listSamples]);
+
+  const peer = useMemo(() => (active ? active.peer : findMoqPeer(yaml)), [active, yaml]);
+
+  // The connection fields follow the pipeline's peer until the user connects.
+  useEffect(() => {
+    if (!peer || linkRef.current) return;
+    setUrl(gatewayUrlFor(advertisedUrl, peer.gatewayPath, window.location.origin));
+    setInputName(peer.inputBroadcast);
+    setOutputName(peer.outputBroadcast);
+  }, [peer, advertisedUrl]);
+
+  const disconnect = useCallback(() => {
+    linkRef.current?.close();
+    linkRef.current = null;
+    setLink(null);
+    setMicMuted(false);
+  }, []);
+
+  useEffect(() => disconnect, [disconnect]);
+
+  const connect = useCallback(
+    async (target: { url: string; input: string; output: string }) => {
+      if (!hostRef.current) return;
+      disconnect();
+      setError(null);
+      const micError = target.input ? await checkMicrophone() : undefined;
+      if (micError) setError(micError);
+      if (!hostRef.current) return;
+      connectedAt.current = Date.now();
+      linkRef.current = new MoqLink(hostRef.current, target, setLink, micError);
+      setLink(linkRef.current.snapshot);
+    },
+    [disconnect],
+  );
+
+  // A stored session that no longer exists (destroyed elsewhere, server restarted) is dropped.
+  useEffect(() => {
+    if (!active) return;
+    let gone = false;
+    sessionsApi
+      .list()
+      .then((list) => {
+        if (!gone && !list.some((s) => s.id === active.id)) {
+          disconnect();
+          setActive(null);
+          storeActive(null);
+        }
+      })
+      .catch(() => undefined);
+    return () => {
+      gone = true;
+    };
+    // Only when the view opens or the live link reconnects.
+  }, [epoch]);
+
+  useEffect(() => {
+    if (!live.destroyed || !active) return;
+    disconnect();
+    setActive(null);
+    storeActive(null);
+    setError(`Session ${active.name || active.id} was destroyed.`);
+  }, [live.destroyed, active, disconnect]);
+
+  const pickSample = (s: SamplePipeline) => {
+    setSampleId(s.id);
+    setYaml(s.yaml);
+  };
+
+  const create = async () => {
+    const found = findMoqPeer(yaml);
+    if (!found) {
+      setError('This pipeline has no transport::moq::peer node, so a browser cannot stream into it.');
+      return;
+    }
+    setCreating(true);
+    setError(null);
+    try {
+      const created = await api.createSession(yaml, sessionName.trim() || undefined);
+      const pipelineName = samples?.find((s) => s.id === sampleId)?.name ?? 'Custom pipeline';
+      const next = { id: created.session_id, name: created.name, pipelineName, peer: found };
+      setActive(next);
+      storeActive(next);
+      toast.success(`Session ${created.name || created.session_id} created`);
+      await connect({
+        url: gatewayUrlFor(advertisedUrl, found.gatewayPath, window.location.origin),
+        input: found.inputBroadcast,
+        output: found.outputBroadcast,
+      });
+    } catch (e) {
+      setError(`The session could not be created: ${errorMessage(e)}`);
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const destroy = async () => {
+    if (!active) return;
+    setDestroying(true);
+    disconnect();
+    try {
+      await sessionsApi.destroy(active.id);
+      setActive(null);
+      storeActive(null);
+      toast.success('Session destroyed');
+    } catch (e) {
+      toast.error(`The session could not be destroyed: ${errorMessage(e)}`);
+    } finally {
+      setDestroying(false);
+      setConfirmDestroy(false);
+    }
+  };
+
+  const peerState = active ? live.states[active.peer.nodeId] : undefined;
+  const status = aggregateStatus(Object.values(live.states));
+  const connected = link !== null;
+  const canConnect = Boolean(active && url && (inputName || outputName));
+  const notLive =
+    link && link.watch !== 'live' && link.relay === 'connected' && Date.now() - connectedAt.current > 10_000;
+
+  return (
+    <div className="stream" data-testid="stream-view">
+      <div className="stream-inner">
+        <header className="view-head">
+          <h1>Stream</h1>
+          <p className="muted">
+            Send your microphone through a live pipeline and hear the result. Audio travels over MoQ (Media
+            over QUIC) on WebTransport, or its WebSocket fallback, as Opus.
+          </p>
+        </header>
+        {error && (
+          <div className="banner banner-error" role="alert" data-testid="stream-error">
+            <span>{error}</span>
+            <button className="icon-btn" onClick={() => setError(null)} aria-label="Dismiss">
+              ×
+            </button>
+          </div>
+        )}
+        {!can.createSession && (
+          <div className="banner banner-warn" data-testid="stream-denied">
+            Your role cannot create sessions (it lacks <code>create_sessions</code>), so it cannot start a
+            stream.
+          </div>
+        )}
+        {loadError && <div className="banner banner-error">The Stream view could not load: {loadError}</div>}
+
+        <section className="card">
+          <h2>
+            <span className="step">1</span> Pipeline
+          </h2>
+          {active ? (
+            <div className="stream-session" data-testid="stream-session">
+              <div className="row gap">
+                <span className="chip chip-ok">Session active</span>
+                {link?.relay === 'connected' && <span className="chip chip-live">live</span>}
+                <b>{active.name || 'Unnamed session'}</b>
+                <span className="muted">{active.pipelineName}</span>
+              </div>
+              <p className="small mono muted">{active.id}</p>
+              <p className="small" data-testid="stream-session-status">
+                <span className={`state-dot state-${status.toLowerCase()}`} aria-hidden="true" /> {status}
+                {peerState && (
+                  <>
+                    {' · '}peer <code>{active.peer.nodeId}</code>: {peerState.status}
+                    {peerState.reason ? ` (${peerState.reason})` : ''}
+                  </>
+                )}
+              </p>
+              <div className="row gap">
+                <button
+                  className="btn"
+                  onClick={() => navigate('/monitor', { state: { sessionId: active.id } })}
+                  data-testid="stream-view-in-monitor"
+                >
+                  View in Monitor →
+                </button>
+                {permissions.destroy_sessions && (
+                  <button
+                    className="btn danger"
+                    onClick={() => setConfirmDestroy(true)}
+                    disabled={destroying}
+                    data-testid="stream-destroy"
+                  >
+                    Destroy session
+                  </button>
+                )}
+              </div>
+            </div>
+          ) : (
+            <>
+              {samples === null && !loadError && <p className="muted small">Loading pipelines…</p>}
+              {samples?.length === 0 && (
+                <p className="muted">
+                  No dynamic pipeline has a <code>transport::moq::peer</code> node. Build one in{' '}
+                  <Link to="/design">Design</Link>.
+                </p>
+              )}
+              <SourceGrid
+                items={samples ?? []}
+                picked={sampleId}
+                onPick={(id) => {
+                  const s = samples?.find((x) => x.id === id);
+                  if (s) pickSample(s);
+                }}
+                group="stream-sample"
+                testId="stream-sample"
+              />
+              {samples && samples.length > 0 && (
+                <details className="yaml-details">
+                  <summary>Edit YAML</summary>
+                  <CodeMirror
+                    value={yaml}
+                    onChange={setYaml}
+                    theme={theme}
+                    extensions={editorExtensions}
+                    basicSetup={{ foldGutter: false }}
+                    aria-label="Pipeline YAML"
+                  />
+                </details>
+              )}
+              {yaml && !peer && <p className="error-text">This YAML has no transport::moq::peer node.</p>}
+              <div className="row gap top-gap">
+                <input
+                  type="text"
+                  placeholder="Session name (optional)"
+                  value={sessionName}
+                  onChange={(e) => setSessionName(e.target.value)}
+                  aria-label="Session name"
+                />
+                <button
+                  className="btn primary"
+                  onClick={() => void create()}
+                  disabled={creating || !peer || !can.createSession}
+                  title={can.createSession ? undefined : 'Your role cannot create sessions (create_sessions)'}
+                  data-testid="stream-create"
+                >
+                  {creating ? 'Creating session…' : 'Create session'}
+                </button>
+              </div>
+            </>
+          )}
+        </section>
+
+        <section className="card">
+          <h2>
+            <span className="step">2</span> Connection
+          </h2>
+          <div className="stream-fields">
+            <label className="field">
+              <span className="field-label">MoQ gateway URL</span>
+              <input
+                type="url"
+                value={url}
+                onChange={(e) => setUrl(e.target.value)}
+                disabled={connected}
+                placeholder="http://127.0.0.1:4545/moq"
+                data-testid="stream-url"
+              />
+            </label>
+            <label className="field">
+              <span className="field-label">Input broadcast (you → session)</span>
+              <input value={inputName} onChange={(e) => setInputName(e.target.value)} disabled={connected} />
+            </label>
+            <label className="field">
+              <span className="field-label">Output broadcast (session → you)</span>
+              <input
+                value={outputName}
+                onChange={(e) => setOutputName(e.target.value)}
+                disabled={connected}
+              />
+            </label>
+          </div>
+          <div className="row gap">
+            {connected ? (
+              <button className="btn" onClick={disconnect} data-testid="stream-disconnect">
+                Disconnect
+              </button>
+            ) : (
+              <button
+                className="btn primary"
+                onClick={() => void connect({ url, input: inputName, output: outputName })}
+                disabled={!canConnect}
+                title={canConnect ? undefined : 'Create a session first'}
+                data-testid="stream-connect"
+              >
+                Connect &amp; stream
+              </button>
+            )}
+            {connected && link.mic !== 'disabled' && link.mic !== 'error' && (
+              <button
+                className="btn"
+                onClick={() => {
+                  setMicMuted(!micMuted);
+                  linkRef.current?.setMicMuted(!micMuted);
+                }}
+                data-testid="stream-mic-toggle"
+                aria-pressed={!micMuted}
+              >
+                {micMuted ? 'Microphone off' : 'Microphone on'}
+              </button>
+            )}
+          </div>
+          {link && (
+            <>
+              <p className="small stream-status" data-testid="stream-status">
+                Relay: <b data-testid="stream-relay">{link.relay}</b> · Output:{' '}
+                <b data-testid="stream-watch">{link.watch}</b> · Mic:{' '}
+                <b data-testid="stream-mic">{link.mic}</b>
+              </p>
+              {notLive && (
+                <p className="small warn-text">
+                  The output broadcast “{outputName}” is not live yet: is the pipeline running?
+                </p>
+              )}
+              <div className="meters">
+                <Meter label="Microphone" level={link.input} testId="stream-input-level" />
+                <Meter label="From session" level={link.output} testId="stream-output-level" />
+              </div>
+              <p className="small">
+                Round trip:{' '}
+                <b data-testid="stream-latency" data-ms={link.latency?.lagMs ?? ''}>
+                  {link.latency ? `${link.latency.lagMs} ms` : 'measuring… (speak to measure)'}
+                </b>{' '}
+                · Received <span data-testid="stream-received">{formatBytes(link.bytesReceived)}</span>,{' '}
+                <span data-testid="stream-audible" data-ms={link.audibleMs}>
+                  {(link.audibleMs / 1000).toFixed(1)} s
+                </span>{' '}
+                audible
+              </p>
+            </>
+          )}
+          <div ref={hostRef} className="stream-elements" />
+        </section>
+
+        {active && (
+          <section className="card">
+            <h2>
+              <span className="step">3</span> Telemetry
+            </h2>
+            <TelemetryTimeline history={live.history} events={live.telemetry} />
+          </section>
+        )}
+      </div>
+      {confirmDestroy && active && (
+        <ConfirmModal
+          title="Destroy session?"
+          message={`Stop ${active.name || active.id} and its pipeline. Anyone streaming into it is disconnected.`}
+          confirmLabel="Destroy"
+          danger
+          busy={destroying}
+          onConfirm={() => void destroy()}
+          onCancel={() => setConfirmDestroy(false)}
+        />
+      )}
+    </div>
+  );
+}

@@ -121,3 +121,39 @@ test('the microphone goes through a moq_peer session and comes back processed', 
   sessionId = '';
   expect(pageErrors).toEqual([]);
 });
+
+test('Connect reaches a peer session created elsewhere, at its own gateway path', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(60_000);
+  const yaml = `mode: dynamic
+nodes:
+  peer:
+    kind: transport::moq::peer
+    params: { gateway_path: /moq/e2e-direct, input_broadcast: mic, output_broadcast: back }
+    needs: encoder
+  decoder: { kind: audio::opus::decoder, params: { channels: 1 }, needs: peer }
+  gain: { kind: audio::gain, params: { gain: 0.5 }, needs: decoder }
+  encoder: { kind: audio::opus::encoder, needs: gain }
+`;
+  const res = await request.post('/api/v1/sessions', { data: { name: 'e2e-direct', yaml } });
+  expect(res.ok()).toBe(true);
+  sessionId = ((await res.json()) as { session_id: string }).session_id;
+
+  await page.goto('/stream');
+  await expect(page.getByTestId('stream-url')).not.toHaveValue('');
+  const origin = new URL(page.url()).origin;
+  await page.getByTestId('stream-url').fill(`${origin}/moq/e2e-direct`);
+  await page.getByLabel('Input broadcast (you → session)').fill('mic');
+  await page.getByLabel('Output broadcast (session → you)').fill('back');
+  await page.getByTestId('stream-connect').click();
+  await expect(page.getByTestId('stream-watch')).toHaveText('live', { timeout: 15_000 });
+  await expect
+    .poll(async () => Number(await page.getByTestId('stream-audible').getAttribute('data-ms')), {
+      timeout: 20_000,
+    })
+    .toBeGreaterThan(500);
+  await page.getByTestId('stream-disconnect').click();
+  await expect(page.getByTestId('stream-connect')).toBeVisible();
+});

@@ -231,7 +231,8 @@ export function StreamView() {
   const peerState = active ? live.states[active.peer.nodeId] : undefined;
   const status = aggregateStatus(Object.values(live.states));
   const connected = link !== null;
-  const canConnect = Boolean(active && url && (inputName || outputName));
+  // Connecting needs no session of this tab: any running peer (or relay broadcast) at that URL will do.
+  const canConnect = Boolean(url && (inputName || outputName));
   const notLive =
     link && link.watch !== 'live' && link.relay === 'connected' && Date.now() - connectedAt.current > 10_000;
 
@@ -387,6 +388,10 @@ export function StreamView() {
               />
             </label>
           </div>
+          <p className="field-help">
+            Filled from the pipeline&apos;s peer node. Leave a broadcast empty to only listen or only publish;
+            Connect also reaches a session started elsewhere (Design, the API) at that URL.
+          </p>
           <div className="row gap">
             {connected ? (
               <button className="btn" onClick={disconnect} data-testid="stream-disconnect">
@@ -397,7 +402,7 @@ export function StreamView() {
                 className="btn primary"
                 onClick={() => void connect({ url, input: inputName, output: outputName })}
                 disabled={!canConnect}
-                title={canConnect ? undefined : 'Create a session first'}
+                title={canConnect ? undefined : 'Enter the gateway URL and at least one broadcast'}
                 data-testid="stream-connect"
               >
                 Connect &amp; stream

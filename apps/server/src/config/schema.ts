@@ -1,7 +1,14 @@
 // The single description of `skit.toml`: every key's type, default and documentation. Defaults, type
 // checks, the printed TOML (`skit config default`) and the JSON Schema (`skit config schema`) derive from it.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DEFAULT_ALLOWED_ORIGINS } from '@streamkit/pipeline/security';
+import {
+  DEFAULT_ALLOWED_ORIGINS,
+  PERMISSION_FLAGS,
+  PERMISSION_FLAG_DOCS,
+  type PermissionFlag,
+} from '@streamkit/pipeline/security';
+
+export { PERMISSION_FLAGS, type PermissionFlag };
 
 const str = (def: string, description: string) => Type.String({ default: def, description });
 const bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
@@ -23,46 +30,8 @@ const section = <P extends Record<string, TSchema>>(props: P, description: strin
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
-/** The 15 capability flags, in StreamKit's order (also the order of `/api/v1/permissions`). */
-export const PERMISSION_FLAGS = [
-  'create_sessions',
-  'destroy_sessions',
-  'list_sessions',
-  'modify_sessions',
-  'tune_nodes',
-  'load_plugins',
-  'delete_plugins',
-  'list_nodes',
-  'list_samples',
-  'read_samples',
-  'write_samples',
-  'delete_samples',
-  'access_all_sessions',
-  'upload_assets',
-  'delete_assets',
-] as const;
-export type PermissionFlag = (typeof PERMISSION_FLAGS)[number];
-
-const FLAG_DOCS: Record<PermissionFlag, string> = {
-  create_sessions: 'Create dynamic sessions and run oneshot pipelines.',
-  destroy_sessions: 'Destroy sessions (own ones unless access_all_sessions).',
-  list_sessions: 'List sessions and read their pipelines.',
-  modify_sessions: 'Add/remove nodes and connections, apply batches.',
-  tune_nodes: 'Change node parameters while a session runs.',
-  load_plugins: 'Upload plugins (also needs [plugins].allow_http_management).',
-  delete_plugins: 'Unload plugins (also needs [plugins].allow_http_management).',
-  list_nodes: 'List node kinds over the control plane.',
-  list_samples: 'List sample pipelines.',
-  read_samples: 'Read a sample pipeline.',
-  write_samples: 'Save user sample pipelines.',
-  delete_samples: 'Delete user sample pipelines.',
-  access_all_sessions: 'See and control every session, not only those created by this role.',
-  upload_assets: 'Upload audio assets.',
-  delete_assets: 'Delete user audio assets.',
-};
-
 const flagProps = Object.fromEntries(
-  PERMISSION_FLAGS.map((f) => [f, Type.Boolean({ default: false, description: FLAG_DOCS[f] })]),
+  PERMISSION_FLAGS.map((f) => [f, Type.Boolean({ default: false, description: PERMISSION_FLAG_DOCS[f] })]),
 ) as { [K in PermissionFlag]: ReturnType<typeof Type.Boolean> };
 
 export const RoleSchema = Type.Object(

@@ -1,5 +1,6 @@
 // Wire shapes of the server's REST API (StreamKit-compatible, snake_case as sent by the server).
 import type { InputPinSpec, OutputPinSpec, PinType } from '@streamkit/pipeline/core/pin-types';
+import type { PermissionFlag } from '@streamkit/pipeline/security/permission-flags';
 
 export type { InputPinSpec, OutputPinSpec, PinType };
 
@@ -56,23 +57,8 @@ export interface PacketTypeMeta {
     | { kind: 'structfieldwildcard'; fields: { name: string; wildcard_value?: unknown }[] };
 }
 
-export interface Permissions {
-  create_sessions: boolean;
-  destroy_sessions: boolean;
-  list_sessions: boolean;
-  modify_sessions: boolean;
-  tune_nodes: boolean;
-  load_plugins: boolean;
-  delete_plugins: boolean;
-  list_nodes: boolean;
-  list_samples: boolean;
-  read_samples: boolean;
-  write_samples: boolean;
-  delete_samples: boolean;
-  access_all_sessions: boolean;
-  upload_assets: boolean;
-  delete_assets: boolean;
-}
+/** One boolean per capability flag (`GET /api/v1/permissions`). */
+export type Permissions = Record<PermissionFlag, boolean>;
 
 export interface PermissionsResponse {
   role: string;

@@ -1,24 +1,10 @@
 // What the current role may do in the UI, derived from `GET /api/v1/permissions`. A failed or missing
 // answer denies everything: the UI never offers an action the server would refuse.
+import { PERMISSION_FLAGS, type PermissionFlag } from '@streamkit/pipeline/security/permission-flags';
 import type { Permissions, PermissionsResponse } from '../api/types';
 
-export const PERMISSION_KEYS: (keyof Permissions)[] = [
-  'create_sessions',
-  'destroy_sessions',
-  'list_sessions',
-  'modify_sessions',
-  'tune_nodes',
-  'load_plugins',
-  'delete_plugins',
-  'list_nodes',
-  'list_samples',
-  'read_samples',
-  'write_samples',
-  'delete_samples',
-  'access_all_sessions',
-  'upload_assets',
-  'delete_assets',
-];
+/** The server's flags, from the one list both share. */
+export const PERMISSION_KEYS: readonly PermissionFlag[] = PERMISSION_FLAGS;
 
 export const DENY_ALL: Permissions = Object.fromEntries(
   PERMISSION_KEYS.map((k) => [k, false]),

@@ -154,7 +154,11 @@ export interface TrackReaderOptions {
    * older than the newest is dropped (latest-only, right for catalogs).
    */
   ordered?: boolean;
-  /** Ordered mode: newer groups held back behind an unfinished one before that one is given up. */
+  /**
+   * Ordered mode: newer groups held back behind an unfinished one before that one is given up. Browsers send
+   * the newest group first when they fall behind, so a stalled tab reorders by several groups; the default
+   * (12) waits up to 240 ms for a 20 ms-per-group audio track.
+   */
   maxGroupsAhead?: number;
 }
 
@@ -190,7 +194,7 @@ export class TrackReader implements TrackSink {
     const o = typeof options === 'number' ? { maxQueued: options } : options;
     this.maxQueued = o.maxQueued ?? 256;
     this.ordered = o.ordered ?? false;
-    this.maxGroupsAhead = o.maxGroupsAhead ?? 3;
+    this.maxGroupsAhead = o.maxGroupsAhead ?? 12;
     this.unsubscribe = broadcast.subscribe(track, this);
   }
 

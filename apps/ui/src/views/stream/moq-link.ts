@@ -54,7 +54,7 @@ interface Meter {
 
 function attachMeter(node: AudioNode): Meter {
   const analyser = node.context.createAnalyser();
-  analyser.fftSize = 512;
+  analyser.fftSize = 1024; // ~21 ms at 48 kHz: one reading covers an envelope bin even when the timer runs late
   node.connect(analyser);
   return {
     analyser,

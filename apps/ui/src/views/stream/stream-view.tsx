@@ -337,7 +337,7 @@ export function StreamView() {
                 </details>
               )}
               {yaml && !peer && <p className="error-text">This YAML has no transport::moq::peer node.</p>}
-              <div className="row gap top-gap">
+              <div className="row gap top-gap stream-session-create">
                 <input
                   type="text"
                   placeholder="Session name (optional)"
@@ -377,7 +377,12 @@ export function StreamView() {
             </label>
             <label className="field">
               <span className="field-label">Input broadcast (you → session)</span>
-              <input value={inputName} onChange={(e) => setInputName(e.target.value)} disabled={connected} />
+              <input
+                type="text"
+                value={inputName}
+                onChange={(e) => setInputName(e.target.value)}
+                disabled={connected}
+              />
             </label>
             <label className="field">
               <span className="field-label">Output broadcast (session → you)</span>

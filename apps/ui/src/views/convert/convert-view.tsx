@@ -8,6 +8,7 @@ import { editorChrome } from '../design/yaml-pane';
 import { api } from '../../api/client';
 import type { AudioAsset, SamplePipeline } from '../../api/types';
 import { useTheme } from '../../components/theme';
+import { StepCard } from '../../components/step-card';
 import { useAppData } from '../../state/app-data';
 import { useDesign } from '../../state/design';
 import { needsMedia, withAssetInput } from '../../lib/convert';
@@ -207,10 +208,7 @@ export function ConvertView() {
           </div>
         )}
 
-        <section className="card">
-          <h2>
-            <span className="step">1</span> Pipeline
-          </h2>
+        <StepCard step={1} title="Pipeline">
           <input
             type="search"
             className="search"
@@ -271,12 +269,9 @@ export function ConvertView() {
               )}
             </details>
           )}
-        </section>
+        </StepCard>
 
-        <section className="card">
-          <h2>
-            <span className="step">2</span> Input
-          </h2>
+        <StepCard step={2} title="Input">
           {!source ? (
             <p className="muted">Pick a pipeline first.</p>
           ) : !wantsMedia ? (
@@ -335,12 +330,9 @@ export function ConvertView() {
               {effective.error && <p className="error-text">{effective.error}</p>}
             </>
           )}
-        </section>
+        </StepCard>
 
-        <section className="card">
-          <h2>
-            <span className="step">3</span> Run
-          </h2>
+        <StepCard step={3} title="Run">
           <div className="row gap">
             {running ? (
               <button
@@ -400,7 +392,7 @@ export function ConvertView() {
               <b>The server refused or failed the run:</b> <span className="mono">{run.error}</span>
             </div>
           )}
-        </section>
+        </StepCard>
 
         {run.feed && run.contentType && (
           <section className="card" data-testid="convert-result">

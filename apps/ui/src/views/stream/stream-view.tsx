@@ -12,6 +12,7 @@ import { sessionsApi } from '../../api/sessions';
 import { useLiveClient } from '../../api/use-live-client';
 import { ConfirmModal } from '../../components/modal';
 import { useTheme } from '../../components/theme';
+import { StepCard } from '../../components/step-card';
 import { useToast } from '../../components/toasts';
 import { meterFraction, FLOOR_DB, type Level } from '../../lib/audio-meter';
 import { errorMessage, formatBytes } from '../../lib/format';
@@ -262,10 +263,7 @@ export function StreamView() {
         )}
         {loadError && <div className="banner banner-error">The Stream view could not load: {loadError}</div>}
 
-        <section className="card">
-          <h2>
-            <span className="step">1</span> Pipeline
-          </h2>
+        <StepCard step={1} title="Pipeline">
           {active ? (
             <div className="stream-session" data-testid="stream-session">
               <div className="row gap">
@@ -357,12 +355,9 @@ export function StreamView() {
               </div>
             </>
           )}
-        </section>
+        </StepCard>
 
-        <section className="card">
-          <h2>
-            <span className="step">2</span> Connection
-          </h2>
+        <StepCard step={2} title="Connection">
           <div className="stream-fields">
             <label className="field">
               <span className="field-label">MoQ gateway URL</span>
@@ -457,15 +452,12 @@ export function StreamView() {
             </>
           )}
           <div ref={hostRef} className="stream-elements" />
-        </section>
+        </StepCard>
 
         {active && (
-          <section className="card">
-            <h2>
-              <span className="step">3</span> Telemetry
-            </h2>
+          <StepCard step={3} title="Telemetry">
             <TelemetryTimeline history={live.history} events={live.telemetry} />
-          </section>
+          </StepCard>
         )}
       </div>
       {confirmDestroy && active && (

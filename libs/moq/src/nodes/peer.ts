@@ -164,9 +164,15 @@ class PeerNode {
       // Browsers start a group's stream before the previous one's last frame is written: keep group order.
       const reader = new TrackReader(broadcast, track, { ordered: true });
       this.reader = reader;
+      let dropped = 0;
       for (;;) {
         let frame = reader.tryNext();
         if (!frame) frame = await reader.next();
+        if (reader.dropped !== dropped) {
+          // Frames of a group given up, or arriving after it was: shown live as the node's discarded count.
+          this.ctx.stats.discarded += reader.dropped - dropped;
+          dropped = reader.dropped;
+        }
         if (!frame) break;
         const { timestampUs, payload } = decodeLegacyFrame(frame.payload);
         const w = out.send({
@@ -179,7 +185,6 @@ class PeerNode {
           return 'output_closed';
         }
       }
-      this.ctx.stats.discarded += reader.dropped;
       this.reader = undefined;
       if (this.abort.signal.aborted) return 'shutdown';
       if (!this.params.allow_reconnect) return 'completed';

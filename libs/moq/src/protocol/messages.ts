@@ -208,24 +208,39 @@ export function decodeAnnounce(body: Uint8Array, version: number): Announce {
 
 // ---- Subscribe ----
 
-export interface Subscribe {
-  id: number;
-  broadcast: string;
-  track: string;
-  priority: number;
+/** Delivery preferences SUBSCRIBE and SUBSCRIBE_OK share (lite-03+): groups are sent as index + 1, 0 = none. */
+export interface Delivery {
   ordered: boolean;
   maxLatency: number;
   startGroup?: number;
   endGroup?: number;
 }
 
+export interface Subscribe extends Delivery {
+  id: number;
+  broadcast: string;
+  track: string;
+  priority: number;
+}
+
+function writeDelivery(w: ByteWriter, d: Delivery): void {
+  w.bool(d.ordered).varint(d.maxLatency);
+  w.varint(d.startGroup === undefined ? 0 : d.startGroup + 1);
+  w.varint(d.endGroup === undefined ? 0 : d.endGroup + 1);
+}
+
+function readDelivery(r: ByteReader, d: Delivery): void {
+  d.ordered = r.bool();
+  d.maxLatency = r.varint();
+  const start = r.varint();
+  const end = r.varint();
+  if (start > 0) d.startGroup = start - 1;
+  if (end > 0) d.endGroup = end - 1;
+}
+
 export function encodeSubscribe(msg: Subscribe, version: number): Uint8Array {
   const w = new ByteWriter().varint(msg.id).string(msg.broadcast).string(msg.track).u8(msg.priority);
-  if (!isEarly(version)) {
-    w.bool(msg.ordered).varint(msg.maxLatency);
-    w.varint(msg.startGroup === undefined ? 0 : msg.startGroup + 1);
-    w.varint(msg.endGroup === undefined ? 0 : msg.endGroup + 1);
-  }
+  if (!isEarly(version)) writeDelivery(w, msg);
   return sizePrefixed(w.finish());
 }
 
@@ -239,35 +254,20 @@ export function decodeSubscribe(body: Uint8Array, version: number): Subscribe {
     ordered: false,
     maxLatency: 0,
   };
-  if (!isEarly(version)) {
-    msg.ordered = r.bool();
-    msg.maxLatency = r.varint();
-    const start = r.varint();
-    const end = r.varint();
-    if (start > 0) msg.startGroup = start - 1;
-    if (end > 0) msg.endGroup = end - 1;
-  }
+  if (!isEarly(version)) readDelivery(r, msg);
   expectEnd(r, 'SUBSCRIBE');
   return msg;
 }
 
-export interface SubscribeOk {
+export interface SubscribeOk extends Delivery {
   priority: number;
-  ordered: boolean;
-  maxLatency: number;
-  startGroup?: number;
-  endGroup?: number;
 }
 
 /** The first response on a subscribe stream (lite-03+ prefix it with response type 0). */
 export function encodeSubscribeOk(msg: SubscribeOk, version: number): Uint8Array {
   const w = new ByteWriter();
   if (version === Version.LITE_01) w.u8(msg.priority);
-  else if (version !== Version.LITE_02) {
-    w.u8(msg.priority).bool(msg.ordered).varint(msg.maxLatency);
-    w.varint(msg.startGroup === undefined ? 0 : msg.startGroup + 1);
-    w.varint(msg.endGroup === undefined ? 0 : msg.endGroup + 1);
-  }
+  else if (version !== Version.LITE_02) writeDelivery(w.u8(msg.priority), msg);
   const body = sizePrefixed(w.finish());
   if (isEarly(version)) return body;
   return new ByteWriter(body.length + 1).varint(0).bytes(body).finish();
@@ -279,12 +279,7 @@ export function decodeSubscribeOk(body: Uint8Array, version: number): SubscribeO
   if (version === Version.LITE_01) msg.priority = r.u8();
   else if (version !== Version.LITE_02) {
     msg.priority = r.u8();
-    msg.ordered = r.bool();
-    msg.maxLatency = r.varint();
-    const start = r.varint();
-    const end = r.varint();
-    if (start > 0) msg.startGroup = start - 1;
-    if (end > 0) msg.endGroup = end - 1;
+    readDelivery(r, msg);
   }
   expectEnd(r, 'SUBSCRIBE_OK');
   return msg;

@@ -1,8 +1,9 @@
 // Emits queued packets from a demuxer/muxer to an output with backpressure, without per-packet closures:
 // the sync path sends while the output has room and awaits only when `send` returns a promise.
 import { isOpusHead, isOpusTags } from '../../codecs/ogg/opus-head';
+import { forEachPacket } from '../../core/helpers';
+import type { NodeContext, Receiver, Sender } from '../../core/node';
 import type { Packet } from '../../core/packets';
-import type { Sender } from '../../core/node';
 
 /** A function that sends everything `next()` yields; resolves false once the output is closed for good. */
 export type Drain = () => undefined | Promise<boolean>;
@@ -34,6 +35,28 @@ export async function sendAll(out: Sender, packets: readonly Packet[]): Promise<
     if (w !== undefined && !(await w)) return false;
   }
   return true;
+}
+
+/**
+ * The run loop every container node shares: Running; each input packet to `onPacket` (which returns the
+ * send's promise under backpressure); at the end of the input, `finish` flushes what is left. An output
+ * closed on the way stops the node with `output_closed` (`finish` resolves false for that); errors name the
+ * node.
+ */
+export async function runContainer(
+  ctx: NodeContext,
+  input: Receiver,
+  onPacket: (p: Packet) => undefined | Promise<boolean>,
+  finish: () => undefined | boolean | Promise<boolean>,
+): Promise<void> {
+  ctx.setState('Running');
+  let open: boolean | undefined;
+  try {
+    open = (await forEachPacket(input, onPacket)) === 'stopped' ? false : await finish();
+  } catch (e) {
+    throw nodeError(ctx, e);
+  }
+  if (open === false) ctx.setState({ Stopped: { reason: 'output_closed' } });
 }
 
 /** Prefixes an error with the node it came from, so the caller knows where to look. */

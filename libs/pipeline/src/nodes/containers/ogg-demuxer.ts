@@ -1,11 +1,11 @@
 // `containers::ogg::demuxer`: Ogg Opus bytes in, Opus packets out, timed from granules and TOCs, with the
 // end trim carried as the final packet's shorter `durationUs`.
 import { Type } from '@sinclair/typebox';
-import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
+import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { OggOpusDemuxer } from '../../codecs/ogg/opus-demuxer';
-import { createDrain, nodeError } from './drain';
+import { createDrain, runContainer } from './drain';
 
 /** libopus's lookahead at 48 kHz, which nearly every Opus encoder writes as pre-skip. */
 const OPUS_DEFAULT_PRE_SKIP = 312;
@@ -57,15 +57,11 @@ export const oggDemuxerNode: NodeDefinition = {
     };
     return {
       async run() {
-        ctx.setState('Running');
         try {
-          if ((await forEachPacket(input, onPacket)) === 'stopped') {
-            ctx.setState({ Stopped: { reason: 'output_closed' } });
-            return;
-          }
-          demuxer.end();
-        } catch (e) {
-          throw nodeError(ctx, e);
+          await runContainer(ctx, input, onPacket, () => {
+            demuxer.end();
+            return drain();
+          });
         } finally {
           const s = demuxer.stats;
           ctx.stats.errored += s.corruptPages + s.droppedPackets;
@@ -73,8 +69,6 @@ export const oggDemuxerNode: NodeDefinition = {
             ctx.log.warn('Ogg input was damaged', { node: ctx.nodeId, ...s });
           }
         }
-        const last = drain();
-        if (last !== undefined && !(await last)) ctx.setState({ Stopped: { reason: 'output_closed' } });
       },
     };
   },

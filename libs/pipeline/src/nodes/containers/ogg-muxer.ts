@@ -1,10 +1,10 @@
 // `containers::ogg::muxer`: Opus packets in, Ogg Opus bytes out (RFC 7845), pages grouped by a flush policy.
 import { Type, type Static } from '@sinclair/typebox';
-import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
+import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { OggOpusMuxer } from '../../codecs/ogg/opus-muxer';
-import { nodeError, opusFrameOf } from './drain';
+import { opusFrameOf, runContainer } from './drain';
 
 export const OggMuxerParams = Type.Object({
   stream_serial: Type.Integer({
@@ -84,20 +84,6 @@ export const oggMuxerNode: NodeDefinition<OggMuxerParams> = {
       if (muxer.invalidPackets !== before) ctx.stats.errored++;
       return bytes === undefined ? undefined : emit(bytes);
     };
-    return {
-      async run() {
-        ctx.setState('Running');
-        try {
-          if ((await forEachPacket(input, onPacket)) === 'stopped') {
-            ctx.setState({ Stopped: { reason: 'output_closed' } });
-            return;
-          }
-        } catch (e) {
-          throw nodeError(ctx, e);
-        }
-        const last = emit(muxer.end());
-        if (last !== undefined && !(await last)) ctx.setState({ Stopped: { reason: 'output_closed' } });
-      },
-    };
+    return { run: () => runContainer(ctx, input, onPacket, () => emit(muxer.end())) };
   },
 };

@@ -1,12 +1,12 @@
 // `containers::wav::demuxer`: WAV bytes in, f32 audio frames out at the file's own rate and channel count,
 // emitted while the file streams in.
 import { Type, type Static } from '@sinclair/typebox';
-import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
+import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { AudioPacket, Packet } from '../../core/packets';
 import { rawAudio } from '../../core/pin-types';
 import { WavReader } from '../../codecs/wav/reader';
-import { createDrain, nodeError } from './drain';
+import { createDrain, runContainer } from './drain';
 
 export const WavDemuxerParams = Type.Object({
   frame_duration_ms: Type.Number({
@@ -64,32 +64,20 @@ export const wavDemuxerNode: NodeDefinition<WavDemuxerParams> = {
       reader.push(p.data);
       return drain();
     };
-    return {
-      async run() {
-        ctx.setState('Running');
-        try {
-          if ((await forEachPacket(input, onPacket)) === 'stopped') {
-            ctx.setState({ Stopped: { reason: 'output_closed' } });
-            return;
-          }
-          reader.end();
-        } catch (e) {
-          throw nodeError(ctx, e);
-        }
-        const last = drain();
-        if (last !== undefined && !(await last)) {
-          ctx.setState({ Stopped: { reason: 'output_closed' } });
-          return;
-        }
-        const declared = reader.format?.declaredFrames;
-        if (declared !== undefined && reader.framesRead < declared) {
-          ctx.log.warn('WAV input ended before its declared length', {
-            node: ctx.nodeId,
-            declaredFrames: declared,
-            framesRead: reader.framesRead,
-          });
-        }
-      },
+    const finish = async (): Promise<boolean> => {
+      reader.end();
+      const last = drain();
+      if (last !== undefined && !(await last)) return false;
+      const declared = reader.format?.declaredFrames;
+      if (declared !== undefined && reader.framesRead < declared) {
+        ctx.log.warn('WAV input ended before its declared length', {
+          node: ctx.nodeId,
+          declaredFrames: declared,
+          framesRead: reader.framesRead,
+        });
+      }
+      return true;
     };
+    return { run: () => runContainer(ctx, input, onPacket, finish) };
   },
 };

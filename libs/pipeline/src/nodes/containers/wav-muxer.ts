@@ -2,13 +2,13 @@
 // (0xFFFFFFFF sizes, as ffmpeg and sox write to pipes) and then the samples; file mode buffers the samples
 // and writes exact sizes at the end.
 import { Type, type Static } from '@sinclair/typebox';
-import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
+import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { rawAudio } from '../../core/pin-types';
 import { WavWriter } from '../../codecs/wav/writer';
 import { stringEnum } from './schema';
-import { nodeError, sendAll } from './drain';
+import { runContainer, sendAll } from './drain';
 
 export const WavMuxerParams = Type.Object({
   sample_format: stringEnum(['s16', 's24', 'f32'], {
@@ -84,28 +84,18 @@ export const wavMuxerNode: NodeDefinition<WavMuxerParams> = {
       }
       return out.send(binary(data));
     };
-    return {
-      async run() {
-        ctx.setState('Running');
-        try {
-          if ((await forEachPacket(input, onPacket)) === 'stopped') {
-            ctx.setState({ Stopped: { reason: 'output_closed' } });
-            return;
-          }
-          if (!writer) {
-            ctx.log.warn('no audio arrived: no WAV output', { node: ctx.nodeId });
-            return;
-          }
-          if (live) return;
-          const packets = [binary(writer.header(frames)), ...buffered.map(binary)];
-          // RIFF chunks are word-aligned: odd-sized data (s24 mono, odd frame count) gets a pad byte.
-          if ((frames * writer.blockAlign) & 1) packets.push(binary(new Uint8Array(1)));
-          buffered.length = 0;
-          if (!(await sendAll(out, packets))) ctx.setState({ Stopped: { reason: 'output_closed' } });
-        } catch (e) {
-          throw nodeError(ctx, e);
-        }
-      },
+    const finish = async (): Promise<boolean> => {
+      if (!writer) {
+        ctx.log.warn('no audio arrived: no WAV output', { node: ctx.nodeId });
+        return true;
+      }
+      if (live) return true;
+      const packets = [binary(writer.header(frames)), ...buffered.map(binary)];
+      // RIFF chunks are word-aligned: odd-sized data (s24 mono, odd frame count) gets a pad byte.
+      if ((frames * writer.blockAlign) & 1) packets.push(binary(new Uint8Array(1)));
+      buffered.length = 0;
+      return sendAll(out, packets);
     };
+    return { run: () => runContainer(ctx, input, onPacket, finish) };
   },
 };

@@ -1,13 +1,13 @@
 // `containers::webm::muxer`: Opus packets in, WebM bytes out. Live mode is for Media Source (init segment,
 // then one chunk per packet); file mode writes a seekable file with Duration, Cues and an exact end trim.
 import { Type, type Static } from '@sinclair/typebox';
-import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
+import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { WebmOpusMuxer } from '../../codecs/webm/opus-muxer';
 import { opusPacketSamples, opusSamplesToUs } from '../../codecs/ogg/opus-toc';
 import { stringEnum } from './schema';
-import { nodeError, opusFrameOf, sendAll } from './drain';
+import { opusFrameOf, runContainer, sendAll } from './drain';
 
 export const WebmMuxerParams = Type.Object({
   sample_rate: Type.Integer({
@@ -109,24 +109,14 @@ export const webmMuxerNode: NodeDefinition<WebmMuxerParams> = {
       }
       return out.send(chunkPacket(chunk, frame));
     };
-    return {
-      async run() {
-        ctx.setState('Running');
-        try {
-          if ((await forEachPacket(input, onPacket)) === 'stopped') {
-            ctx.setState({ Stopped: { reason: 'output_closed' } });
-            return;
-          }
-        } catch (e) {
-          throw nodeError(ctx, e);
-        }
-        const rest = muxer.end();
-        if (rest.length === 0) return;
-        const packets: Packet[] = [];
-        const size = live ? rest.length : params.chunk_size;
-        for (let o = 0; o < rest.length; o += size) packets.push(binary(rest.subarray(o, o + size)));
-        if (!(await sendAll(out, packets))) ctx.setState({ Stopped: { reason: 'output_closed' } });
-      },
+    const finish = (): true | Promise<boolean> => {
+      const rest = muxer.end();
+      if (rest.length === 0) return true;
+      const packets: Packet[] = [];
+      const size = live ? rest.length : params.chunk_size;
+      for (let o = 0; o < rest.length; o += size) packets.push(binary(rest.subarray(o, o + size)));
+      return sendAll(out, packets);
     };
+    return { run: () => runContainer(ctx, input, onPacket, finish) };
   },
 };

@@ -91,7 +91,6 @@ export function StreamView() {
   const [inputName, setInputName] = useState('input');
   const [outputName, setOutputName] = useState('output');
   const [link, setLink] = useState<LinkSnapshot | null>(null);
-  const [micMuted, setMicMuted] = useState(false);
   const linkRef = useRef<MoqLink | null>(null);
   const hostRef = useRef<HTMLDivElement>(null);
   const connectedAt = useRef(0);
@@ -132,7 +131,6 @@ export function StreamView() {
     linkRef.current?.close();
     linkRef.current = null;
     setLink(null);
-    setMicMuted(false);
   }, []);
 
   useEffect(() => disconnect, [disconnect]);
@@ -232,6 +230,7 @@ export function StreamView() {
   const peerState = active ? live.states[active.peer.nodeId] : undefined;
   const status = aggregateStatus(Object.values(live.states));
   const connected = link !== null;
+  const micMuted = link?.mic === 'muted';
   // Connecting needs no session of this tab: any running peer (or relay broadcast) at that URL will do.
   const canConnect = Boolean(url && (inputName || outputName));
   const notLive =
@@ -411,10 +410,7 @@ export function StreamView() {
             {connected && link.mic !== 'disabled' && link.mic !== 'error' && (
               <button
                 className="btn"
-                onClick={() => {
-                  setMicMuted(!micMuted);
-                  linkRef.current?.setMicMuted(!micMuted);
-                }}
+                onClick={() => linkRef.current?.setMicMuted(!micMuted)}
                 data-testid="stream-mic-toggle"
                 aria-pressed={!micMuted}
               >

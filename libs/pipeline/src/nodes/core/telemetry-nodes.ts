@@ -2,7 +2,7 @@
 // version): selected packets become telemetry events on the session bus.
 import { Type, type Static } from '@sinclair/typebox';
 import type { NodeContext, NodeDefinition } from '../../core/node';
-import { EOS, type Packet } from '../../core/packets';
+import type { Packet } from '../../core/packets';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import { TELEMETRY_TYPE_ID, TelemetryRateLimiter } from '../../runtime/telemetry';
 
@@ -194,15 +194,13 @@ export const telemetryOutNode: NodeDefinition<Static<typeof OutParams>> = {
   create(params, ctx) {
     const input = ctx.input('in');
     const reporter = new TelemetryReporter(ctx, params, true);
+    const observe = (p: Packet): void => {
+      reporter.observe(p);
+    };
     return {
       async run() {
         ctx.setState('Running');
-        for (;;) {
-          let p = input.tryRecv();
-          if (p === undefined) p = await input.recv();
-          if (p === EOS) return;
-          reporter.observe(p);
-        }
+        await forEachPacket(input, observe);
       },
     };
   },

@@ -7,6 +7,8 @@ export * from './spec/types';
 export * from './spec/yaml';
 export * from './spec/yaml-bounds';
 export * from './spec/compile';
+export * from './spec/limits';
+export * from './spec/graph-algorithms';
 export * from './registry/registry';
 export * from './registry/packet-types';
 export * from './registry/default';

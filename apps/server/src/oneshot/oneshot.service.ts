@@ -25,6 +25,7 @@ import { TooManyRequestsException } from '../common/errors';
 import { LOGGER } from '../common/logging';
 import { NODE_SERVICES } from '../common/node-services';
 import { NODE_REGISTRY } from '../engine/engine.module';
+import { engineLimits } from '../engine/engine-limits';
 import { engineLogger } from '../engine/engine-logger';
 import type { Caller } from '../permissions';
 import type { MediaPart } from './oneshot.controller';
@@ -104,7 +105,8 @@ export class OneshotService {
     media: MediaPart | undefined,
     signal: AbortSignal,
   ): Promise<OneshotRun> {
-    const parsed = tryParsePipelineYaml(yaml);
+    const limits = engineLimits(this.config);
+    const parsed = tryParsePipelineYaml(yaml, { limits });
     if (!parsed.spec) {
       throw new BadRequestException(`Invalid pipeline: ${parsed.problems.map((p) => p.message).join('; ')}`);
     }
@@ -145,6 +147,7 @@ export class OneshotService {
         batchSize: engine.packet_batch_size,
         channelCapacity: engine.media_channel_capacity ?? undefined,
         outputCapacity: engine.io_channel_capacity ?? undefined,
+        limits,
       });
       this.runs++;
       run.done.then(

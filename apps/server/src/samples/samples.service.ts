@@ -7,7 +7,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { parseBoundedYaml, YamlError } from '@streamkit/pipeline';
+import { parseBoundedYaml, YamlError, type YamlLimits } from '@streamkit/pipeline';
 import { isMap, type Document } from 'yaml';
 import {
   MAX_SAMPLE_BYTES,
@@ -47,14 +47,17 @@ export interface SampleCaller {
 const FORBIDDEN = 'Access forbidden';
 
 export class SamplesService {
-  constructor(private readonly repo: SamplesRepository) {}
+  constructor(
+    private readonly repo: SamplesRepository,
+    private readonly yamlLimits: Partial<YamlLimits> = {},
+  ) {}
 
   async list(caller: SampleCaller, mode: PipelineMode): Promise<SamplePipeline[]> {
     if (!caller.permissions.list_samples) throw new ForbiddenException(FORBIDDEN);
     const files = await this.repo.listAll();
     return files
       .filter((f) => caller.canSeeSample(`${f.dir}/${f.fileName}`))
-      .map((f) => describe(f))
+      .map((f) => describe(f, this.yamlLimits))
       .filter((s) => s.mode === mode);
   }
 
@@ -73,7 +76,7 @@ export class SamplesService {
         }
         if (text === undefined) continue;
         if (!caller.canSeeSample(`${dir}/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
-        return describe({ dir, fileName, text });
+        return describe({ dir, fileName, text }, this.yamlLimits);
       }
     }
     throw new NotFoundException('Sample not found');
@@ -90,7 +93,7 @@ export class SamplesService {
     const isFragment = req.is_fragment ?? false;
     let doc: Document.Parsed;
     try {
-      doc = parseBoundedYaml(req.yaml).document;
+      doc = parseBoundedYaml(req.yaml, this.yamlLimits).document;
     } catch (err) {
       if (!(err instanceof YamlError)) throw err;
       if (err.limit === 'maxYamlBytes') throw new PayloadTooLargeException(err.message);
@@ -108,7 +111,7 @@ export class SamplesService {
       text = doc.toString();
     }
     await this.repo.writeUser(fileName, text);
-    const written = describe({ dir: 'user', fileName, text });
+    const written = describe({ dir: 'user', fileName, text }, this.yamlLimits);
     return {
       ...written,
       name: req.name,
@@ -171,14 +174,14 @@ export function nameFromFile(fileName: string): string {
     .join(' ');
 }
 
-function describe(f: SampleFile): SamplePipeline {
+function describe(f: SampleFile, limits: Partial<YamlLimits>): SamplePipeline {
   const fallback = nameFromFile(f.fileName);
   let name = fallback;
   let description = '';
   let mode: PipelineMode = 'dynamic';
   let value: unknown;
   try {
-    value = parseBoundedYaml(f.text).value;
+    value = parseBoundedYaml(f.text, limits).value;
   } catch {
     // A file refused by the YAML bounds (or not YAML) is still listed, under its file name.
   }

@@ -16,6 +16,8 @@ import type {
 import { pinMatches, type PinSet } from '../core/pin-types';
 import { InputChannel, NodeMeter, OutputPort } from './channel';
 import { TELEMETRY_TYPE_ID, TelemetryRateLimiter, type TelemetryEvent } from './telemetry';
+import { DEFAULT_NODE_LIMITS, type NodeLimits } from '../spec/limits';
+import { NodeLogLimiter } from './log-limiter';
 
 export interface NodeRunnerHooks {
   onState(runner: NodeRunner, state: NodeState): void;
@@ -38,6 +40,8 @@ export interface NodeRunnerOptions {
   batchSize: number;
   channelCapacity: number;
   telemetryRate?: number;
+  /** Packet size and log rate bounds (defaults: `DEFAULT_NODE_LIMITS`). */
+  limits?: NodeLimits;
   hooks: NodeRunnerHooks;
 }
 
@@ -70,6 +74,7 @@ export class NodeRunner {
   private readonly inputListeners: ((pin: string) => void)[] = [];
   private readonly startedAt = performance.now();
   private readonly limiter: TelemetryRateLimiter;
+  private readonly logLimiter: NodeLogLimiter;
   private startWaiter: ((go: boolean) => void) | null = null;
   private released = false;
   private running = false;
@@ -83,6 +88,8 @@ export class NodeRunner {
     this.pins = opts.pins;
     this.isSource = opts.pins.inputs.length === 0;
     this.limiter = new TelemetryRateLimiter(opts.telemetryRate);
+    const limits = opts.limits ?? DEFAULT_NODE_LIMITS;
+    this.logLimiter = new NodeLogLimiter(opts.log, opts.id, limits.nodeLogLinesPerSec, limits.nodeLogBurst);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -234,6 +241,7 @@ export class NodeRunner {
       this.startWaiter = null;
       w(false);
     }
+    this.logLimiter.flush();
     this.opts.hooks.onFinished(this);
     this.resolveFinished();
   }
@@ -299,9 +307,10 @@ export class NodeRunner {
         });
       },
       signal: this.abort.signal,
-      log: opts.log,
+      log: this.logLimiter.logger,
       services: opts.services,
       batchSize: opts.batchSize,
+      limits: opts.limits ?? DEFAULT_NODE_LIMITS,
     };
   }
 }

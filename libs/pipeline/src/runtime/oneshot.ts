@@ -2,6 +2,7 @@
 // byte stream. Errors before the first output byte reject; later failures end the stream with an error.
 import type { Logger, NodeServices, NodeState, NodeStats } from '../core/node';
 import { compilePipeline } from '../spec/compile';
+import { resolveEngineLimits, type EngineLimits } from '../spec/limits';
 import { PipelineValidationError, type PipelineSpec, type ValidationProblem } from '../spec/types';
 import { tryParsePipelineYaml } from '../spec/yaml';
 import type { NodeRegistry } from '../registry/registry';
@@ -53,6 +54,8 @@ export interface OneshotOptions {
   /** Per-node stats while running, every `statsIntervalMs` (default 1000), and once more at the end. */
   onStats?(nodeId: string, stats: NodeStats): void;
   statsIntervalMs?: number;
+  /** Bounds on the YAML, the graph and what nodes emit and log (defaults: `DEFAULT_ENGINE_LIMITS`). */
+  limits?: Partial<EngineLimits>;
 }
 
 export interface OneshotRun {
@@ -73,10 +76,10 @@ function toIterable(input: OneshotOptions['input']): AsyncIterable<Uint8Array> |
 }
 
 /** Compile a YAML text or spec for oneshot, throwing `OneshotError('invalid')` with every problem. */
-function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions) {
+function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions, limits: EngineLimits) {
   let spec: PipelineSpec;
   if (typeof pipeline === 'string') {
-    const parsed = tryParsePipelineYaml(pipeline);
+    const parsed = tryParsePipelineYaml(pipeline, { limits });
     if (!parsed.spec)
       throw new OneshotError(
         new PipelineValidationError(parsed.problems).message,
@@ -122,7 +125,11 @@ function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions
       message: `Node '${inputs[0]}' (${HTTP_INPUT_KIND}) needs uploaded media, but none was sent`,
     });
 
-  const compiled = compilePipeline(spec, options.registry, { mode: 'oneshot', services: options.services });
+  const compiled = compilePipeline(spec, options.registry, {
+    mode: 'oneshot',
+    services: options.services,
+    limits,
+  });
   problems.push(...compiled.problems);
   if (problems.length > 0 || !compiled.pipeline) {
     throw new OneshotError(new PipelineValidationError(problems).message, 'invalid', problems);
@@ -138,7 +145,8 @@ export async function runOneshot(
   pipeline: string | PipelineSpec,
   options: OneshotOptions,
 ): Promise<OneshotRun> {
-  const { pipeline: compiled, outputId } = compileOneshot(pipeline, options);
+  const limits = resolveEngineLimits(options.limits);
+  const { pipeline: compiled, outputId } = compileOneshot(pipeline, options, limits);
   const registry = options.registry;
 
   let failure: OneshotError | undefined;
@@ -168,6 +176,7 @@ export async function runOneshot(
     batchSize: options.batchSize,
     channelCapacity: options.channelCapacity,
     startTimeoutMs: options.startTimeoutMs,
+    limits,
     onState: (id, state) => {
       finalStates[id] = state;
       options.onState?.(id, state);

@@ -72,6 +72,11 @@ export function connectionLabel(c: ConnectionSpec): string {
   return `${c.from_node}.${c.from_pin} -> ${c.to_node}.${c.to_pin}`;
 }
 
+/** A string naming a connection's four ends, for maps and sets of connections. */
+export function connectionKey(c: ConnectionSpec): string {
+  return `${c.from_node}\u0000${c.from_pin}\u0000${c.to_node}\u0000${c.to_pin}`;
+}
+
 export function sameConnection(a: ConnectionSpec, b: ConnectionSpec): boolean {
   return (
     a.from_node === b.from_node &&

@@ -176,6 +176,7 @@ class ScriptNode implements NodeInstance<ScriptParams> {
         return true;
       },
       fetch: (url, init) => fetchClient.fetch(url, init),
+      maxPacketBytes: ctx.limits?.maxPacketBytes,
     });
     try {
       // A ScriptFatalError's message becomes the Failed reason (`script timed out after 100 ms ...`).

@@ -1,9 +1,9 @@
 // `core::script`: runs a user script (JavaScript or TypeScript) on every packet in a QuickJS sandbox.
 // A runaway call (timeout) or the memory cap fails the node; a throwing call passes the packet through.
-import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { NodeContext, NodeDefinition, NodeInstance, NodeServices } from '../../core/node';
 import { EOS, type Packet } from '../../core/packets';
+import { openCheckedForRead } from '../../security/safe-open';
 import { checkHeaderMappings, ScriptFetchClient } from './fetch-policy';
 import { MIN_MEMORY_LIMIT_MB, ScriptSandbox, type ScriptOutcome } from './sandbox';
 import { SCRIPT_SERVICES_KEY, type ScriptServices } from './services';
@@ -113,11 +113,18 @@ async function loadSource(
     if (!services.resolveReadPath)
       throw new Error('script_path needs the server file allow-list (resolveReadPath)');
     const resolved = services.resolveReadPath(params.script_path);
-    const bytes = await readFile(resolved);
+    const handle = await openCheckedForRead(resolved);
+    let bytes: Uint8Array;
+    try {
+      // Read at most one byte past the limit: a huge file is refused without being loaded.
+      const buf = new Uint8Array(MAX_SCRIPT_BYTES + 1);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+      bytes = buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
     if (bytes.byteLength > MAX_SCRIPT_BYTES) {
-      throw new Error(
-        `script_path '${params.script_path}' is ${bytes.byteLength} bytes; the limit is 256 KiB`,
-      );
+      throw new Error(`script_path '${params.script_path}' is larger than 256 KiB (the limit)`);
     }
     try {
       code = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -7,6 +7,7 @@ import {
   Inject,
   Injectable,
   InternalServerErrorException,
+  UnprocessableEntityException,
 } from '@nestjs/common';
 import {
   HTTP_INPUT_KIND,
@@ -168,6 +169,8 @@ export class OneshotService {
       }
       if (err instanceof OneshotError) {
         if (err.code === 'invalid') throw new BadRequestException(`Invalid pipeline: ${err.message}`);
+        if (err.code === 'bad_media')
+          throw new UnprocessableEntityException(`Bad input media: ${err.message}`);
         throw new InternalServerErrorException(`Pipeline execution error: ${err.message}`);
       }
       throw err;

@@ -18,6 +18,7 @@ import { InputChannel, NodeMeter, OutputPort } from './channel';
 import { TELEMETRY_TYPE_ID, TelemetryRateLimiter, type TelemetryEvent } from './telemetry';
 import { DEFAULT_NODE_LIMITS, type NodeLimits } from '../spec/limits';
 import { NodeLogLimiter } from './log-limiter';
+import { MediaError } from '../core/media-error';
 
 export interface NodeRunnerHooks {
   onState(runner: NodeRunner, state: NodeState): void;
@@ -66,6 +67,8 @@ export class NodeRunner {
   readonly isSource: boolean;
   state: NodeState = 'Initializing';
   outcome: RunOutcome = 'running';
+  /** Set when the node failed because its input media was bad (a `MediaError`): the caller's fault. */
+  failedOnMedia = false;
   readonly finished: Promise<void>;
   readonly ctx: NodeContext;
   instance?: NodeInstance;
@@ -215,6 +218,7 @@ export class NodeRunner {
     const reported = this.state;
     if (failed && !cancelled) {
       this.outcome = 'failed';
+      this.failedOnMedia = error instanceof MediaError;
       const reason = error instanceof Error ? error.message : String(error);
       this.setStateFinal({ Failed: { reason } });
     } else if (typeof reported === 'object' && 'Failed' in reported) {

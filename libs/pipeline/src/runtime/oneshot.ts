@@ -17,9 +17,12 @@ import { Graph } from './graph';
 import type { NodeRunner } from './node-runner';
 import type { TelemetryEvent } from './telemetry';
 
-export type OneshotErrorCode = 'invalid' | 'failed' | 'cancelled';
+export type OneshotErrorCode = 'invalid' | 'bad_media' | 'failed' | 'cancelled';
 
-/** A oneshot failure: `invalid` (the pipeline or request, before running: 400) or `failed` (a node: 500). */
+/**
+ * A oneshot failure: `invalid` (the pipeline or request, before running: 400), `bad_media` (a node could not
+ * read its input media: not its format, or damaged: 422) or `failed` (a node: 500).
+ */
 export class OneshotError extends Error {
   constructor(
     message: string,
@@ -182,7 +185,17 @@ export async function runOneshot(
       options.onState?.(id, state);
       if (typeof state === 'object' && 'Failed' in state) {
         const kind = compiled.nodes.get(id)?.kind ?? 'unknown';
-        fail(new OneshotError(`Node '${id}' (${kind}) failed: ${state.Failed.reason}`, 'failed', [], id));
+        if (graph.runners.get(id)?.failedOnMedia) {
+          const prefix = `Node '${id}' (${kind}): `;
+          const reason = state.Failed.reason.startsWith(prefix)
+            ? state.Failed.reason.slice(prefix.length)
+            : state.Failed.reason;
+          fail(
+            new OneshotError(`Node '${id}' (${kind}) cannot read its input: ${reason}`, 'bad_media', [], id),
+          );
+        } else {
+          fail(new OneshotError(`Node '${id}' (${kind}) failed: ${state.Failed.reason}`, 'failed', [], id));
+        }
       }
     },
     onTelemetry: options.onTelemetry,

@@ -14,7 +14,7 @@ import {
   HTTP_OUTPUT_KIND,
   OneshotError,
   runOneshot,
-  tryParsePipelineYaml,
+  parsePipelineYamlOffThread,
   type NodeRegistry,
   type NodeServices,
   type NodeStats,
@@ -107,7 +107,7 @@ export class OneshotService {
     signal: AbortSignal,
   ): Promise<OneshotRun> {
     const limits = engineLimits(this.config);
-    const parsed = tryParsePipelineYaml(yaml, { limits });
+    const parsed = await parsePipelineYamlOffThread(yaml, { limits });
     if (!parsed.spec) {
       throw new BadRequestException(`Invalid pipeline: ${parsed.problems.map((p) => p.message).join('; ')}`);
     }

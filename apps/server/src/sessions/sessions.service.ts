@@ -10,7 +10,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import {
-  tryParsePipelineYaml,
+  parsePipelineYamlOffThread,
   SessionCommandError,
   type BatchOperation,
   type CommandResults,
@@ -111,7 +111,7 @@ export class SessionsService {
     const empty = body.yaml === undefined || body.yaml === null;
     const parsed = empty
       ? { spec: EMPTY_PIPELINE, problems: [] }
-      : tryParsePipelineYaml(body.yaml ?? '', { limits: engineLimits(this.config) });
+      : await parsePipelineYamlOffThread(body.yaml ?? '', { limits: engineLimits(this.config) });
     if (!parsed.spec) throw new BadRequestException(listProblems('Invalid pipeline', parsed.problems));
     const spec: PipelineSpec = { ...parsed.spec, mode: 'dynamic' };
     if (!empty && Object.keys(spec.nodes).length === 0) {

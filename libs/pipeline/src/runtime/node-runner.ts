@@ -46,6 +46,9 @@ export interface NodeRunnerOptions {
   hooks: NodeRunnerHooks;
 }
 
+/** The abort reason of every cancelled node: one shared value (a DOMException per node costs a stack trace). */
+const CANCELLED = new Error('node cancelled');
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function isTerminal(state: NodeState): boolean {
@@ -189,7 +192,7 @@ export class NodeRunner {
   /** Cancel the node (remove/destroy): its signal fires, its waits end, it ends as `Stopped{shutdown}`. */
   cancel(): void {
     if (this.abort.signal.aborted) return;
-    this.abort.abort();
+    this.abort.abort(CANCELLED);
     for (const ch of this.inputs.values()) ch.closeReader();
     for (const port of this.outputs.values()) port.closeOwner();
     const w = this.startWaiter;

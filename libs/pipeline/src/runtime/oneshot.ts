@@ -3,7 +3,12 @@
 import type { Logger, NodeServices, NodeState, NodeStats } from '../core/node';
 import { compilePipeline } from '../spec/compile';
 import { resolveEngineLimits, type EngineLimits } from '../spec/limits';
-import { PipelineValidationError, type PipelineSpec, type ValidationProblem } from '../spec/types';
+import {
+  nodeRecord,
+  PipelineValidationError,
+  type PipelineSpec,
+  type ValidationProblem,
+} from '../spec/types';
 import { tryParsePipelineYaml } from '../spec/yaml';
 import type { NodeRegistry } from '../registry/registry';
 import { HTTP_INPUT_KIND, HTTP_OUTPUT_KIND } from '../nodes/core/http-io';
@@ -153,7 +158,7 @@ export async function runOneshot(
   const registry = options.registry;
 
   let failure: OneshotError | undefined;
-  const finalStates: Record<string, NodeState> = {};
+  const finalStates = nodeRecord<NodeState>();
   // eslint-disable-next-line prefer-const -- assigned after the graph that the callbacks close over
   let stream: ByteStream;
   const services: NodeServices = { ...options.services };

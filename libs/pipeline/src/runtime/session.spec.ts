@@ -6,7 +6,7 @@ import { EOS } from '../core/packets';
 import { whenReadable } from '../core/helpers';
 import { createDefaultRegistry } from '../registry/default';
 import { testNodeDefinitions } from '../testing/kinds';
-import { parsePipelineYaml } from '../spec/yaml';
+import { parsePipelineYaml, pipelineToYaml } from '../spec/yaml';
 import type { PipelineSpec } from '../spec/types';
 import { Session } from './session';
 import { InProcessSessionHost } from './session-host';
@@ -440,5 +440,32 @@ describe('dynamic session', () => {
       assert.equal(!res.ok && res.error.code, 'not_found');
       assert.match(!res.ok ? res.error.message : '', /was destroyed during the command/);
     });
+  });
+
+  // Issue #23 finding 8: node ids are plain own keys.
+  it('accepts toString, constructor, valueOf and __proto__ as node ids, everywhere', async () => {
+    const ids = ['toString', 'constructor', 'valueOf', '__proto__', 'hasOwnProperty'];
+    const yaml = `nodes:\n  src: { kind: test::source, params: { count: 0, interval_ms: 5 } }\n${ids
+      .map((id) => `  ${id}: { kind: core::sink, needs: src }`)
+      .join('\n')}\n`;
+    const spec = parsePipelineYaml(yaml);
+    assert.deepEqual(Object.keys(spec.nodes), ['src', ...ids]);
+    assert.deepEqual(Object.keys(parsePipelineYaml(pipelineToYaml(spec)).nodes), ['src', ...ids]);
+    const { s } = await open(yaml);
+    assert.deepEqual(Object.keys(s.getPipeline().nodes), ['src', ...ids]);
+    assert.deepEqual(Object.keys(s.getSpec().nodes), ['src', ...ids]);
+    assert.equal(s.getPipeline().connections.length, ids.length);
+    await until(() => ids.every((id) => s.getPipeline().nodes[id]?.state === 'Running'), 'all running');
+    await s.tuneNode('__proto__', {});
+    await s.removeNode('__proto__');
+    await s.removeNode('toString');
+    assert.deepEqual(Object.keys(s.getPipeline().nodes), ['src', 'constructor', 'valueOf', 'hasOwnProperty']);
+    // An empty session: adding these ids is not a conflict with Object.prototype.
+    const { s: empty } = await open();
+    for (const id of ids) await empty.addNode(id, 'core::sink');
+    assert.deepEqual(Object.keys(empty.getPipeline().nodes), ids);
+    await assert.rejects(empty.addNode('toString', 'core::sink'), /node 'toString' already exists/);
+    await assert.rejects(empty.removeNode('isPrototypeOf'), /node 'isPrototypeOf' does not exist/);
+    await assert.rejects(empty.tuneNode('propertyIsEnumerable', {}), /does not exist/);
   });
 });

@@ -6,6 +6,7 @@ import { limitText, resolveEngineLimits, type EngineLimits } from '../spec/limit
 import {
   connectionKey,
   connectionLabel,
+  nodeRecord,
   sameConnection,
   type ConnectionSpec,
   type KindCatalog,
@@ -66,7 +67,7 @@ function toConnection(c: ConnectCommand | ConnectionSpec): ConnectionSpec {
 }
 
 function cloneSpec(spec: PipelineSpec): PipelineSpec {
-  return { ...spec, nodes: { ...spec.nodes }, connections: [...spec.connections] };
+  return { ...spec, nodes: nodeRecord(Object.entries(spec.nodes)), connections: [...spec.connections] };
 }
 
 /** A candidate spec's connections indexed by key and by node, so a batch of edits stays linear. */
@@ -161,7 +162,7 @@ export class Session {
     this.registry = options.registry;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.limits = resolveEngineLimits(options.limits);
-    this.spec = { mode: 'dynamic', nodes: {}, connections: [] };
+    this.spec = { mode: 'dynamic', nodes: nodeRecord(), connections: [] };
     if (options.onEvent) this.listeners.add(options.onEvent);
     if (options.name !== undefined) this.spec.name = options.name;
     this.graph = new Graph({
@@ -256,7 +257,7 @@ export class Session {
 
   /** The pipeline model with live states and stats. */
   getPipeline(): PipelineView {
-    const nodes: PipelineView['nodes'] = {};
+    const nodes: PipelineView['nodes'] = nodeRecord();
     for (const [id, n] of Object.entries(this.spec.nodes)) {
       const r = this.graph.runners.get(id);
       nodes[id] = { kind: n.kind, params: n.params as Record<string, unknown> };
@@ -277,7 +278,9 @@ export class Session {
 
   /** The current spec (params with defaults applied), e.g. to export as YAML. */
   getSpec(): PipelineSpec {
-    return structuredClone(this.spec);
+    const copy = structuredClone(this.spec);
+    copy.nodes = nodeRecord(Object.entries(copy.nodes));
+    return copy;
   }
 
   /** Per-connection drop counters of best-effort links (`from.pin -> to.pin` -> packets dropped). */
@@ -409,7 +412,7 @@ export class Session {
             });
             return;
           }
-          if (op.node_id in spec.nodes) {
+          if (Object.hasOwn(spec.nodes, op.node_id)) {
             found.push({
               code: 'conflict',
               problem: {
@@ -428,7 +431,7 @@ export class Session {
           return;
         }
         case 'remove_node': {
-          if (!(op.node_id in spec.nodes)) {
+          if (!Object.hasOwn(spec.nodes, op.node_id)) {
             found.push({
               code: 'not_found',
               problem: { nodeId: op.node_id, message: `${where}node '${op.node_id}' does not exist` },
@@ -443,7 +446,7 @@ export class Session {
           const c = toConnection(op);
           let missing = false;
           for (const id of [c.from_node, c.to_node]) {
-            if (!(id in spec.nodes)) {
+            if (!Object.hasOwn(spec.nodes, id)) {
               found.push({
                 code: 'not_found',
                 problem: {
@@ -485,7 +488,7 @@ export class Session {
           return;
         }
         case 'tune_node': {
-          const node = spec.nodes[op.node_id];
+          const node = Object.hasOwn(spec.nodes, op.node_id) ? spec.nodes[op.node_id] : undefined;
           if (!node) {
             found.push({
               code: 'not_found',
@@ -544,6 +547,11 @@ export class Session {
   ): Promise<
     { ok: true; result: { applied: number }; single?: unknown } | { ok: false; error: SessionErrorBody }
   > {
+    // Checking a large batch takes a while: let what the caller did before (parsing its YAML) end first.
+    if (operations.length > YIELD_EVERY) {
+      await yieldToEventLoop();
+      if (this.destroyed) return this.fail('not_found', { message: `Session '${this.id}' was destroyed` });
+    }
     const planned = this.plan(operations);
     if (planned.found.length > 0 || !planned.compiled) return { ok: false, error: errorBody(planned.found) };
     const compiled = planned.compiled;

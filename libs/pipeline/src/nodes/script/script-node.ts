@@ -15,6 +15,8 @@ export const DEFAULT_MEMORY_LIMIT_MB = 64;
 /** The sandbox runs on the session's thread, so one slice of script time is capped to keep that thread live. */
 export const MAX_TIMEOUT_MS = 2000;
 export const MAX_SCRIPT_BYTES = 256 * 1024;
+/** Script time after which the node lets other work run before its next packet. */
+const YIELD_AFTER_MS = 10;
 
 export const ScriptParamsSchema = Type.Object({
   script: Type.Optional(
@@ -199,9 +201,18 @@ class ScriptNode implements NodeInstance<ScriptParams> {
     const output = ctx.output('out');
     const errors = new ErrorLogThrottle(ctx);
     ctx.setState('Running');
+    let awake = performance.now();
     for (;;) {
+      // Scripts run on this thread: after a few ms of them, give the event loop a turn even if input waits.
+      if (performance.now() - awake > YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        awake = performance.now();
+      }
       let packet = input.tryRecv();
-      if (packet === undefined) packet = await input.recv();
+      if (packet === undefined) {
+        packet = await input.recv();
+        awake = performance.now();
+      }
       if (packet === EOS || ctx.signal.aborted) return;
       let outcome = sandbox.process(packet);
       if (outcome instanceof Promise) outcome = await outcome;

@@ -27,3 +27,11 @@ test('limits and syntax errors come back as problems', async () => {
   const small = await parsePipelineYamlOffThread('nodes:\n  a: {kind: x}\n', { limits: { maxYamlNodes: 2 } });
   assert.match(small.problems[0].message, /max_yaml_nodes/);
 });
+
+test('an oversized document is refused at once without being copied to the worker', async () => {
+  const huge = `a: "${'x'.repeat(50 * 1048576)}"`;
+  const t = performance.now();
+  const res = await parsePipelineYamlOffThread(huge);
+  assert.match(res.problems[0].message, /larger than 1048576 bytes.*max_yaml_bytes/);
+  assert.ok(performance.now() - t < 50, `${performance.now() - t} ms`);
+});

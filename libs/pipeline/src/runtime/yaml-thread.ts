@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { nodeRecord, type PipelineSpec, type ValidationProblem } from '../spec/types';
 import { tryParsePipelineYaml, type PipelineYamlOptions } from '../spec/yaml';
+import { DEFAULT_YAML_LIMITS } from '../spec/yaml-bounds';
 
 /** Below this many characters a document is parsed on the calling thread (well under a millisecond). */
 export const YAML_THREAD_MIN_CHARS = 8 * 1024;
@@ -104,7 +105,12 @@ export function parsePipelineYamlOffThread(
   text: string,
   options: PipelineYamlOptions = {},
 ): Promise<ParseResult> {
-  if (text.length < YAML_THREAD_MIN_CHARS) return Promise.resolve(tryParsePipelineYaml(text, options));
+  // Small documents are parsed here; oversized ones too, as the size check refuses them at once (a copy to the
+  // worker would cost more than that).
+  const maxBytes = options.limits?.maxYamlBytes ?? DEFAULT_YAML_LIMITS.maxYamlBytes;
+  if (text.length < YAML_THREAD_MIN_CHARS || text.length > maxBytes) {
+    return Promise.resolve(tryParsePipelineYaml(text, options));
+  }
   thread ??= new YamlThread();
   return thread.parse(text, options);
 }

@@ -149,3 +149,16 @@ test('keys that are Object.prototype names stay plain own keys', () => {
   assert.ok(Object.hasOwn(v, '__proto__'));
   assert.equal(Object.getPrototypeOf(v), Object.prototype);
 });
+
+test('library warnings (a collection as a key) do not reach process warnings', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    for (let i = 0; i < 3; i++) parseBoundedYaml('? [a, b]\n: 1\n');
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+});

@@ -230,7 +230,13 @@ function checkDocument(doc: Document.Parsed, text: string, limits: YamlLimits): 
     }
     if (isAlias(node)) {
       const target = anchors.get(node.source);
-      if (target !== undefined) stack.push({ node: target, depth, expanding: true });
+      if (target === undefined) {
+        throw new YamlError(
+          `Unresolved alias *${node.source} (line ${lineOf(text, node.range?.[0])}): its anchor must come first`,
+          'syntax',
+        );
+      }
+      stack.push({ node: target, depth, expanding: true });
       continue;
     }
     if (depth > limits.maxYamlDepth) {
@@ -283,12 +289,19 @@ export function parseBoundedYaml(text: string, limits: Partial<YamlLimits> = {})
   const l: YamlLimits = { ...DEFAULT_YAML_LIMITS, ...limits };
   checkSize(text, l);
   prescan(text, l);
-  const document = parseDocument(text, { uniqueKeys: false, prettyErrors: true });
+  // logLevel 'error': the library's warnings (e.g. a collection used as a key) would go to process
+  // warnings, one stderr line per document a caller sends.
+  const document = parseDocument(text, { uniqueKeys: false, prettyErrors: true, logLevel: 'error' });
   if (document.errors.length > 0) {
     throw new YamlError(document.errors[0].message, 'syntax');
   }
   checkDocument(document, text, l);
   // Aliases were bounded above; the library's own alias heuristic would refuse some legitimate documents.
-  const value: unknown = document.toJS({ maxAliasCount: -1 });
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: -1 });
+  } catch (err) {
+    throw new YamlError((err as Error).message, 'syntax');
+  }
   return { document, value };
 }

@@ -550,7 +550,7 @@ export class Session {
     // Checking a large batch takes a while: let what the caller did before (parsing its YAML) end first.
     if (operations.length > YIELD_EVERY) {
       await yieldToEventLoop();
-      if (this.destroyed) return this.fail('not_found', { message: `Session '${this.id}' was destroyed` });
+      if (this.destroyed) return this.destroyedDuring();
     }
     const planned = this.plan(operations);
     if (planned.found.length > 0 || !planned.compiled) return { ok: false, error: errorBody(planned.found) };
@@ -561,8 +561,7 @@ export class Session {
     const createProblems: Located[] = [];
     const destroyedMidway = (): { ok: false; error: SessionErrorBody } => {
       for (const r of created.values()) if (!this.graph.runners.has(r.id)) r.cancel();
-      const message = `Session '${this.id}' was destroyed during the command`;
-      return { ok: false, error: errorBody([{ code: 'not_found', problem: { message } }]) };
+      return this.destroyedDuring();
     };
     for (let i = 0; i < operations.length; i++) {
       // A large batch gives the event loop a turn every few dozen nodes (the API stays responsive).
@@ -682,6 +681,11 @@ export class Session {
     return batch
       ? { ok: true, result: { applied: operations.length } }
       : { ok: true, result: { applied: 1 }, single };
+  }
+
+  private destroyedDuring(): { ok: false; error: SessionErrorBody } {
+    const message = `Session '${this.id}' was destroyed during the command`;
+    return { ok: false, error: errorBody([{ code: 'not_found', problem: { message } }]) };
   }
 
   private removeConnection(c: ConnectionSpec): void {

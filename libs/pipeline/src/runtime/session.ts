@@ -350,7 +350,7 @@ export class Session {
         await this.destroy();
         return { ok: true, result: { session_id: this.id } };
       case 'validate_batch': {
-        const checked = this.plan(command.operations);
+        const checked = await this.plan(command.operations);
         return {
           ok: true,
           result: { valid: checked.found.length === 0, problems: checked.found.map((f) => f.problem) },
@@ -369,12 +369,12 @@ export class Session {
    * Check operations against a copy of the model, in order, then compile the result. Returns the
    * candidate spec (params normalized) and every problem with its error code.
    */
-  private plan(operations: BatchOperation[]): {
+  private async plan(operations: BatchOperation[]): Promise<{
     found: Located[];
     spec: PipelineSpec;
     compiled?: CompiledPipeline;
     tunes: Map<number, TuneResult>;
-  } {
+  }> {
     const spec = cloneSpec(this.spec);
     const found: Located[] = [];
     const tunes = new Map<number, TuneResult>();
@@ -391,7 +391,7 @@ export class Session {
     }
     const connections = new ConnectionIndex(spec.connections);
     const checkedHere = new Set<string>();
-    operations.forEach((op, i) => {
+    const check = (op: BatchOperation, i: number): void => {
       const where = operations.length > 1 ? `Operation ${i} (${op.type}): ` : '';
       switch (op.type) {
         case 'add_node': {
@@ -524,7 +524,13 @@ export class Session {
             problem: { message: `${where}unknown operation '${(op as { type: unknown }).type}'` },
           });
       }
-    });
+    };
+    // Commands run one at a time, so nothing changes the session while a large batch lets others run.
+    for (let i = 0; i < operations.length; i++) {
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+      check(operations[i], i);
+    }
+    if (operations.length > YIELD_EVERY) await yieldToEventLoop();
     spec.connections = connections.list();
     // Compile even after failed operations (they were skipped) so the caller hears about everything.
     const trustedNodes = new Set(checkedHere);
@@ -552,7 +558,8 @@ export class Session {
       await yieldToEventLoop();
       if (this.destroyed) return this.destroyedDuring();
     }
-    const planned = this.plan(operations);
+    const planned = await this.plan(operations);
+    if (this.destroyed) return this.destroyedDuring();
     if (planned.found.length > 0 || !planned.compiled) return { ok: false, error: errorBody(planned.found) };
     const compiled = planned.compiled;
 

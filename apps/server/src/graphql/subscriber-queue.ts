@@ -41,6 +41,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   private closed = false;
   private failure: Error | undefined;
   private readonly closeListeners: (() => void)[] = [];
+  private pendingListener: ((delta: number) => void) | undefined;
 
   constructor(
     private readonly withMissed: WithMissed<T>,
@@ -55,6 +56,15 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   /** True once the consumer stopped, the queue failed, or it ended and drained. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Reports every change of `size` to `listener` (with the current size at once), so a connection can bound
+   * what all its subscriptions hold together.
+   */
+  trackPending(listener: (delta: number) => void): void {
+    this.pendingListener = listener;
+    if (this.size > 0) listener(this.size);
   }
 
   /** Runs once when the subscription stops for any reason (client stop, overflow, end): detach sources here. */
@@ -191,12 +201,14 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
 
   private append(slot: Slot<T>): void {
     this.slots.push(slot);
+    this.pendingListener?.(1);
   }
 
   private take(): T {
     const slot = this.slots[this.head];
     this.slots[this.head] = undefined as unknown as Slot<T>;
     this.head++;
+    this.pendingListener?.(-1);
     if (this.head === this.slots.length) {
       this.slots = [];
       this.head = 0;
@@ -223,6 +235,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   private clear(): void {
+    if (this.size > 0) this.pendingListener?.(-this.size);
     this.slots = [];
     this.head = 0;
     this.pendingState.clear();

@@ -2,10 +2,8 @@
  * Measures how responsive the server stays while an attack runs: `/healthz` is requested back to back (one at
  * a time, 10 ms apart) until `stop()`, which answers the latency percentiles in milliseconds.
  *
- *   const probe = probeHealthz(server.url);
- *   await attack();
- *   const { p99 } = await probe.stop();
- *   assert.ok(p99 < 100);
+ *   const { latency } = await whileProbing(server.url, () => attack());
+ *   assert.ok(latency.p99 < 100);
  */
 export interface HealthzLatency {
   count: number;
@@ -41,4 +39,20 @@ export function probeHealthz(baseUrl: string, gapMs = 10): HealthzProbe {
       return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
     },
   };
+}
+
+/** Runs `attack` while probing `/healthz`; the probe stops however the attack ends. */
+export async function whileProbing<T>(
+  baseUrl: string,
+  attack: () => Promise<T>,
+): Promise<{ result: T; latency: HealthzLatency }> {
+  const probe = probeHealthz(baseUrl);
+  let result: T;
+  try {
+    result = await attack();
+  } catch (err) {
+    await probe.stop().catch(() => undefined);
+    throw err;
+  }
+  return { result, latency: await probe.stop() };
 }

@@ -5,6 +5,7 @@ export * from './core/node';
 export * from './core/helpers';
 export * from './spec/types';
 export * from './spec/yaml';
+export * from './spec/yaml-bounds';
 export * from './spec/compile';
 export * from './registry/registry';
 export * from './registry/packet-types';

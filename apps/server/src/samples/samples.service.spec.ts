@@ -97,6 +97,23 @@ describe('SamplesService', () => {
     assert.equal(await status(svc.delete(all, 'user/gain_frag')), 404);
   });
 
+  // Issue #23 finding 5: an alias bomb is refused before it is written, and one already on disk does not
+  // break the listings.
+  it('refuses an alias bomb at save (400, nothing written); a planted one still lists by file name', async () => {
+    let bomb = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 9; i++) bomb += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
+    assert.equal(await status(svc.save(all, { name: 'bomb', description: 'x', yaml: bomb })), 400);
+    assert.ok(!(await readdir(join(root, 'user'))).some((n) => n.startsWith('bomb')), 'nothing written');
+    await writeFile(join(root, 'user', 'planted_bomb.yml'), bomb);
+    try {
+      const listed = (await svc.list(all, 'dynamic')).find((s) => s.id === 'user/planted_bomb');
+      assert.equal(listed?.name, 'Planted Bomb');
+      assert.equal((await svc.list(all, 'oneshot')).length > 0, true);
+    } finally {
+      await rm(join(root, 'user', 'planted_bomb.yml'));
+    }
+  });
+
   it('name helpers follow StreamKit', () => {
     assert.equal(sanitizeName('  Hello World/..  '), 'hello_world');
     assert.equal(nameFromFile('double_volume.yml'), 'Double Volume');

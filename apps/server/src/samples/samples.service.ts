@@ -7,7 +7,8 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { isMap, parseDocument } from 'yaml';
+import { parseBoundedYaml, YamlError } from '@streamkit/pipeline';
+import { isMap, type Document } from 'yaml';
 import {
   MAX_SAMPLE_BYTES,
   SAMPLE_DIRS,
@@ -87,9 +88,13 @@ export class SamplesService {
     const fileName = `${stem}.yml`;
     validateFileName(fileName);
     const isFragment = req.is_fragment ?? false;
-    const doc = parseDocument(req.yaml);
-    if (doc.errors.length > 0) {
-      throw new BadRequestException(`Invalid YAML: ${doc.errors[0].message}`);
+    let doc: Document.Parsed;
+    try {
+      doc = parseBoundedYaml(req.yaml).document;
+    } catch (err) {
+      if (!(err instanceof YamlError)) throw err;
+      if (err.limit === 'maxYamlBytes') throw new PayloadTooLargeException(err.message);
+      throw new BadRequestException(`Invalid YAML: ${err.message}`);
     }
     if (!caller.canSeeSample(`user/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
     if (!req.overwrite && (await this.repo.exists('user', fileName))) {
@@ -171,15 +176,17 @@ function describe(f: SampleFile): SamplePipeline {
   let name = fallback;
   let description = '';
   let mode: PipelineMode = 'dynamic';
-  const doc = parseDocument(f.text);
-  if (doc.errors.length === 0) {
-    const value: unknown = doc.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const v = value as Record<string, unknown>;
-      if (typeof v.name === 'string' && v.name.trim() !== '') name = v.name;
-      if (typeof v.description === 'string') description = v.description;
-      if (v.mode === 'oneshot') mode = 'oneshot';
-    }
+  let value: unknown;
+  try {
+    value = parseBoundedYaml(f.text).value;
+  } catch {
+    // A file refused by the YAML bounds (or not YAML) is still listed, under its file name.
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    if (typeof v.name === 'string' && v.name.trim() !== '') name = v.name;
+    if (typeof v.description === 'string') description = v.description;
+    if (v.mode === 'oneshot') mode = 'oneshot';
   }
   return {
     id: `${f.dir}/${f.fileName.replace(/\.ya?ml$/i, '')}`,

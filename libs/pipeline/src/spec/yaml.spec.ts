@@ -122,4 +122,26 @@ nodes:
     assert.deepEqual(again, original);
     assert.match(yaml, /needs: a\n/);
   });
+
+  // Issue #23, findings 4 and 5: hostile YAML on the pipeline paths (sessions, oneshot).
+  it('refuses an alias bomb, deep nesting and duplicate node ids with the limit named, without crashing', () => {
+    let bomb = 'nodes:\n  a0: &a0 {kind: core::sink, params: {x: [1, 1, 1, 1, 1, 1, 1, 1, 1]}}\n';
+    for (let i = 1; i < 9; i++)
+      bomb += `  a${i}: &a${i} {kind: core::sink, params: {x: [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]}}\n`;
+    const deep = `nodes:\n  a: {kind: core::sink, params: {x: ${'['.repeat(20_000)}${']'.repeat(20_000)}}}\n`;
+    for (const [text, limit] of [
+      [bomb, /max_yaml_nodes/],
+      [deep, /nests deeper than 64 levels.*max_yaml_depth/],
+      ['nodes:\n  a: {kind: core::sink}\n  a: {kind: core::sink}\n', /'a' appears twice/],
+    ] as const) {
+      const t = performance.now();
+      const { spec, problems } = tryParsePipelineYaml(text);
+      assert.equal(spec, undefined);
+      assert.match(problems[0].message, /^Invalid YAML: /);
+      assert.match(problems[0].message, limit);
+      assert.ok(performance.now() - t < 1000, `${problems[0].message}: ${performance.now() - t} ms`);
+    }
+  });
 });

@@ -1,7 +1,8 @@
 // Pipeline YAML <-> PipelineSpec: StreamKit's `steps` and `nodes`/`needs` forms, plus named pins in `needs`.
 // Browser-safe (imported by the web UI): no `node:` imports.
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { ExecutionMode } from '../core/node';
+import { parseBoundedYaml, type YamlLimits } from './yaml-bounds';
 import {
   PipelineValidationError,
   type ConnectionMode,
@@ -148,11 +149,19 @@ function injectMixerInputs(spec: PipelineSpec): void {
   }
 }
 
+export interface PipelineYamlOptions {
+  /** Bounds on the YAML text itself (defaults: `DEFAULT_YAML_LIMITS`). */
+  limits?: Partial<YamlLimits>;
+}
+
 /** Parse a YAML document into a spec; returns every structural problem (kinds and pins are checked later). */
-export function tryParsePipelineYaml(text: string): { spec?: PipelineSpec; problems: ValidationProblem[] } {
+export function tryParsePipelineYaml(
+  text: string,
+  options: PipelineYamlOptions = {},
+): { spec?: PipelineSpec; problems: ValidationProblem[] } {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseBoundedYaml(text, options.limits).value;
   } catch (err) {
     return { problems: [{ message: `Invalid YAML: ${(err as Error).message}` }] };
   }
@@ -230,8 +239,8 @@ export function tryParsePipelineYaml(text: string): { spec?: PipelineSpec; probl
 }
 
 /** Parse a YAML document into a spec, or throw `PipelineValidationError` listing every problem. */
-export function parsePipelineYaml(text: string): PipelineSpec {
-  const { spec, problems } = tryParsePipelineYaml(text);
+export function parsePipelineYaml(text: string, options: PipelineYamlOptions = {}): PipelineSpec {
+  const { spec, problems } = tryParsePipelineYaml(text, options);
   if (!spec) throw new PipelineValidationError(problems);
   return spec;
 }

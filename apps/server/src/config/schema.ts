@@ -271,6 +271,22 @@ export const ConfigSchema = Type.Object(
           },
           'Oneshot pipelines.',
         ),
+        limits: section(
+          {
+            max_nodes: int(1000, 'Most nodes in one pipeline (session or oneshot).', 1),
+            max_connections: int(4000, 'Most connections in one pipeline.', 1),
+            max_graph_depth: int(256, 'Most nodes on one chain of a pipeline (source to sink).', 1),
+            max_yaml_bytes: int(1048576, 'Largest YAML document parsed (pipelines, samples), in bytes.', 1),
+            max_yaml_depth: int(64, 'Deepest nesting of a YAML document.', 1),
+            max_yaml_nodes: int(10000, 'Most YAML nodes in a document, aliases expanded.', 1),
+            max_yaml_aliases: int(100, 'Most alias uses (*name) in a YAML document.', 1),
+            max_packet_bytes: int(1048576, 'Largest packet a core::script or plugin may emit, in bytes.', 1),
+            max_call_output_bytes: int(4194304, 'Most bytes a plugin may emit in one call.', 1),
+            node_log_lines_per_sec: int(20, 'Log lines per second per node (the rest are counted).', 1),
+            node_log_burst: int(100, 'Log lines a node may write in a burst.', 1),
+          },
+          'Bounds on what a caller controls; over a limit is a clear error naming the key.',
+        ),
         advanced: section(
           {
             codec_channel_capacity: optInt('Codec worker queue length (default 32).', 32),

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { CONFIG, type Config } from '../config';
 import { LOGGER } from '../common/logging';
 import { NODE_SERVICES } from '../common/node-services';
+import { engineLimits } from './engine-limits';
 import { engineLogger } from './engine-logger';
 
 export const NODE_REGISTRY = Symbol('NODE_REGISTRY');
@@ -36,6 +37,7 @@ export const SESSION_HOST = Symbol('SESSION_HOST');
           log: engineLogger(log),
           channelCapacity: config.engine.node_input_capacity ?? undefined,
           batchSize: config.engine.packet_batch_size,
+          limits: engineLimits(config),
         }),
     },
   ],

@@ -7,13 +7,14 @@ import {
   Inject,
   Injectable,
   InternalServerErrorException,
+  UnprocessableEntityException,
 } from '@nestjs/common';
 import {
   HTTP_INPUT_KIND,
   HTTP_OUTPUT_KIND,
   OneshotError,
   runOneshot,
-  tryParsePipelineYaml,
+  parsePipelineYamlOffThread,
   type NodeRegistry,
   type NodeServices,
   type NodeStats,
@@ -25,6 +26,7 @@ import { TooManyRequestsException } from '../common/errors';
 import { LOGGER } from '../common/logging';
 import { NODE_SERVICES } from '../common/node-services';
 import { NODE_REGISTRY } from '../engine/engine.module';
+import { engineLimits } from '../engine/engine-limits';
 import { engineLogger } from '../engine/engine-logger';
 import type { Caller } from '../permissions';
 import type { MediaPart } from './oneshot.controller';
@@ -104,7 +106,8 @@ export class OneshotService {
     media: MediaPart | undefined,
     signal: AbortSignal,
   ): Promise<OneshotRun> {
-    const parsed = tryParsePipelineYaml(yaml);
+    const limits = engineLimits(this.config);
+    const parsed = await parsePipelineYamlOffThread(yaml, { limits });
     if (!parsed.spec) {
       throw new BadRequestException(`Invalid pipeline: ${parsed.problems.map((p) => p.message).join('; ')}`);
     }
@@ -145,6 +148,7 @@ export class OneshotService {
         batchSize: engine.packet_batch_size,
         channelCapacity: engine.media_channel_capacity ?? undefined,
         outputCapacity: engine.io_channel_capacity ?? undefined,
+        limits,
       });
       this.runs++;
       run.done.then(
@@ -165,6 +169,8 @@ export class OneshotService {
       }
       if (err instanceof OneshotError) {
         if (err.code === 'invalid') throw new BadRequestException(`Invalid pipeline: ${err.message}`);
+        if (err.code === 'bad_media')
+          throw new UnprocessableEntityException(`Bad input media: ${err.message}`);
         throw new InternalServerErrorException(`Pipeline execution error: ${err.message}`);
       }
       throw err;

@@ -9,7 +9,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { parseBoundedYaml, YamlError } from '@streamkit/pipeline';
+import { parseBoundedYaml, YamlError, type YamlLimits } from '@streamkit/pipeline';
 import { OutsideRootError } from '../common/atomic-file';
 import { isMap, type Document } from 'yaml';
 import {
@@ -53,8 +53,10 @@ const FORBIDDEN = 'Access forbidden';
 const MAX_REPORTED = 1024;
 
 export interface SamplesServiceOptions {
+  /** Bounds of every YAML parse of a sample (`[engine.limits]`). */
+  yamlLimits?: Partial<YamlLimits>;
   /** Problems of a (non-fragment) pipeline, each naming its node; empty when it compiles. */
-  validatePipeline?: (yaml: string) => string[];
+  validatePipeline?: (yaml: string) => Promise<string[]>;
   /** Where a sample file that cannot be read or parsed is reported (once per file and reason). */
   report?: (message: string) => void;
 }
@@ -80,7 +82,7 @@ export class SamplesService {
     return files
       .filter((f) => caller.canSeeSample(`${f.dir}/${f.fileName}`))
       .map((f) => {
-        const { sample, problem } = describe(f);
+        const { sample, problem } = describe(f, this.options.yamlLimits);
         if (problem) this.reportOnce(`Sample '${f.dir}/${f.fileName}' is listed by file name: ${problem}`);
         return sample;
       })
@@ -109,7 +111,7 @@ export class SamplesService {
         }
         if (text === undefined) continue;
         if (!caller.canSeeSample(`${dir}/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
-        return describe({ dir, fileName, text }).sample;
+        return describe({ dir, fileName, text }, this.options.yamlLimits).sample;
       }
     }
     throw new NotFoundException('Sample not found');
@@ -126,14 +128,14 @@ export class SamplesService {
     const isFragment = req.is_fragment ?? false;
     let doc: Document.Parsed;
     try {
-      doc = parseBoundedYaml(req.yaml).document;
+      doc = parseBoundedYaml(req.yaml, this.options.yamlLimits).document;
     } catch (err) {
       if (!(err instanceof YamlError)) throw err;
       if (err.limit === 'maxYamlBytes') throw new PayloadTooLargeException(err.message);
       throw new BadRequestException(`Invalid YAML: ${err.message}`);
     }
     if (!isFragment) {
-      const problems = this.options.validatePipeline?.(req.yaml) ?? [];
+      const problems = (await this.options.validatePipeline?.(req.yaml)) ?? [];
       if (problems.length > 0) throw new BadRequestException(`Invalid pipeline: ${problems.join('; ')}`);
     }
     if (!caller.canSeeSample(`user/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
@@ -153,7 +155,7 @@ export class SamplesService {
       if (err instanceof OutsideRootError) throw new ForbiddenException(err.message);
       throw err;
     }
-    const written = describe({ dir: 'user', fileName, text }).sample;
+    const written = describe({ dir: 'user', fileName, text }, this.options.yamlLimits).sample;
     return {
       ...written,
       name: req.name,
@@ -217,7 +219,10 @@ export function nameFromFile(fileName: string): string {
 }
 
 /** The listing entry of a file; never throws: a file refused by the YAML bounds is listed under its file name. */
-function describe(f: SampleFile): { sample: SamplePipeline; problem?: string } {
+function describe(
+  f: SampleFile,
+  limits: Partial<YamlLimits> = {},
+): { sample: SamplePipeline; problem?: string } {
   const fallback = nameFromFile(f.fileName);
   let name = fallback;
   let description = '';
@@ -225,7 +230,7 @@ function describe(f: SampleFile): { sample: SamplePipeline; problem?: string } {
   let value: unknown;
   let problem: string | undefined;
   try {
-    value = parseBoundedYaml(f.text).value;
+    value = parseBoundedYaml(f.text, limits).value;
   } catch (err) {
     problem = (err as Error).message;
   }

@@ -10,7 +10,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import {
-  tryParsePipelineYaml,
+  parsePipelineYamlOffThread,
   SessionCommandError,
   type BatchOperation,
   type CommandResults,
@@ -26,6 +26,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { CONFIG, type Config } from '../config';
 import { TooManyRequestsException } from '../common/errors';
+import { engineLimits } from '../engine/engine-limits';
 import { NODE_REGISTRY, SESSION_HOST } from '../engine/engine.module';
 import type { Caller } from '../permissions';
 import { sessionNameFor } from './session-names';
@@ -108,7 +109,9 @@ export class SessionsService {
     }
     this.checkLimit();
     const empty = body.yaml === undefined || body.yaml === null;
-    const parsed = empty ? { spec: EMPTY_PIPELINE, problems: [] } : tryParsePipelineYaml(body.yaml ?? '');
+    const parsed = empty
+      ? { spec: EMPTY_PIPELINE, problems: [] }
+      : await parsePipelineYamlOffThread(body.yaml ?? '', { limits: engineLimits(this.config) });
     if (!parsed.spec) throw new BadRequestException(listProblems('Invalid pipeline', parsed.problems));
     const spec: PipelineSpec = { ...parsed.spec, mode: 'dynamic' };
     if (!empty && Object.keys(spec.nodes).length === 0) {

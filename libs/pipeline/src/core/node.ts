@@ -3,6 +3,7 @@
 import type { TObject } from '@sinclair/typebox';
 import type { Eos, Packet } from './packets';
 import type { PinSet } from './pin-types';
+import type { NodeLimits } from '../spec/limits';
 
 /** Stop reasons keep StreamKit's snake_case names. */
 export type StopReason =
@@ -114,10 +115,13 @@ export interface NodeContext {
   waitForStart(): Promise<boolean>;
   /** Fires on remove/destroy/cancel. */
   readonly signal: AbortSignal;
+  /** Rate limited per node (`limits.nodeLogLinesPerSec`); long lines are cut. */
   readonly log: Logger;
   readonly services: NodeServices;
   /** Engine hint: how many queued packets a node may drain greedily before yielding. */
   readonly batchSize: number;
+  /** Bounds on what untrusted code in the node may emit (the engine always sets them; absent = defaults). */
+  readonly limits?: Readonly<NodeLimits>;
 }
 
 export interface NodeInstance<P = Record<string, unknown>> {

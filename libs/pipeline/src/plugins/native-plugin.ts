@@ -6,6 +6,7 @@ import type { Packet } from '../core/packets';
 import { parsePluginMetadata } from './metadata';
 import {
   AbiPacketKind,
+  EmitBudget,
   PLUGIN_ABI_VERSION,
   PluginCallError,
   PluginError,
@@ -129,6 +130,7 @@ class NativePluginInstance implements PluginInstance {
   private outMeta: Packet['meta'];
   private readonly emitFn: EmitFn;
   private destroyed = false;
+  private readonly budget: EmitBudget;
 
   constructor(
     private readonly addon: NativeAddon,
@@ -136,6 +138,7 @@ class NativePluginInstance implements PluginInstance {
     private readonly metadata: PluginMetadata,
     private readonly sink: PluginLogSink,
   ) {
+    this.budget = new EmitBudget(sink);
     // Created once per instance: the hot path passes this bound function, never a new closure.
     this.emitFn = (pin, kind, data, rate, ch) => this.emit(pin, kind, data, rate, ch);
   }
@@ -172,10 +175,17 @@ class NativePluginInstance implements PluginInstance {
     }
     this.out = out;
     this.outMeta = packet.meta;
+    this.budget.reset();
     try {
       this.addon.process(this.handle, pin, kind, data, rate, channels, this.emitFn);
     } catch (err) {
-      throw new PluginCallError(`plugin process failed: ${(err as Error).message}`, false, { cause: err });
+      throw new PluginCallError(
+        this.budget.explain(`plugin process failed: ${(err as Error).message}`),
+        false,
+        {
+          cause: err,
+        },
+      );
     } finally {
       this.out = undefined;
       this.outMeta = undefined;
@@ -197,6 +207,7 @@ class NativePluginInstance implements PluginInstance {
   flush(out: PluginOutput[]): void {
     if (!this.addon.flush) return;
     this.out = out;
+    this.budget.reset();
     try {
       this.addon.flush(this.handle, this.emitFn);
     } catch (err) {
@@ -219,6 +230,10 @@ class NativePluginInstance implements PluginInstance {
         `emit on invalid output pin ${pin} (the plugin declares ${this.metadata.outputs.length})`,
       );
     }
+    // Native code allocated the data already; refusing it keeps it from piling up in this call's output.
+    const bytes =
+      typeof data === 'string' ? Buffer.byteLength(data) : ArrayBuffer.isView(data) ? data.byteLength : 0;
+    if (!this.budget.take(bytes)) return;
     const meta = this.outMeta ? { ...this.outMeta } : undefined;
     if (kind === AbiPacketKind.Audio) {
       if (!(data instanceof Float32Array) || !(rate > 0) || !(channels > 0) || data.length % channels !== 0) {

@@ -22,6 +22,8 @@ class PluginNode implements NodeInstance<PluginParams> {
     const { ctx, plugin } = this;
     const telemetryOn = ctx.mode === 'dynamic';
     const instance = plugin.createInstance(this.params, {
+      limits: ctx.limits,
+      refused: () => void ctx.stats.errored++,
       log: (level, message) => ctx.log[level](message, { target: 'plugin' }),
       telemetry: (type, data) => {
         if (!telemetryOn) return false;

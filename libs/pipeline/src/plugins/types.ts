@@ -2,6 +2,7 @@
 // plugins are adapted to, summaries for the HTTP API, and errors that carry the HTTP status to answer with.
 import type { Packet } from '../core/packets';
 import type { PinType } from '../core/pin-types';
+import { DEFAULT_NODE_LIMITS, limitText, type NodeLimits } from '../spec/limits';
 
 export const PLUGIN_ABI_VERSION = 1;
 
@@ -60,6 +61,60 @@ export interface PluginLogSink {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   /** Returns false when the event was not delivered. */
   telemetry(eventType: string, data: Record<string, unknown> | undefined): boolean;
+  /** Bounds on emitted packets (defaults: `DEFAULT_NODE_LIMITS`). */
+  limits?: Pick<NodeLimits, 'maxPacketBytes' | 'maxCallOutputBytes'>;
+  /** An emitted packet was refused by a limit (the node counts it as errored). */
+  refused?(): void;
+}
+
+/** Bookkeeping cost of one emitted packet, so a flood of empty packets also meets the per-call bound. */
+const PACKET_OVERHEAD_BYTES = 64;
+
+/**
+ * What a plugin may emit during one call (`process` or `flush`): each packet at most `maxPacketBytes`, all
+ * of them together at most `maxCallOutputBytes`. Checked before the bytes are copied to the host.
+ */
+export class EmitBudget {
+  private used = 0;
+  private readonly limits: Pick<NodeLimits, 'maxPacketBytes' | 'maxCallOutputBytes'>;
+
+  constructor(private readonly sink: PluginLogSink) {
+    this.limits = sink.limits ?? DEFAULT_NODE_LIMITS;
+  }
+
+  /** Why the last packet of the current call was refused (to explain a call that then failed). */
+  refusal: string | undefined;
+
+  /** A new call starts. */
+  reset(): void {
+    this.used = 0;
+    this.refusal = undefined;
+  }
+
+  /** A failed call's message, with the refusal that probably caused it. */
+  explain(message: string): string {
+    return this.refusal === undefined
+      ? message
+      : `${message} (the host refused an emitted packet: ${this.refusal})`;
+  }
+
+  /** True when a packet of `bytes` fits (it is then counted); otherwise logs the refusal and returns false. */
+  take(bytes: number): boolean {
+    let refusal: string | undefined;
+    if (bytes > this.limits.maxPacketBytes) {
+      refusal = `plugin emitted a packet of ${bytes} bytes; ${limitText(this.limits, 'maxPacketBytes')}; packet dropped`;
+    } else if (this.used + bytes + PACKET_OVERHEAD_BYTES > this.limits.maxCallOutputBytes) {
+      refusal = `plugin emitted more than ${this.limits.maxCallOutputBytes} bytes in one call; ${limitText(this.limits, 'maxCallOutputBytes')}; packet dropped`;
+    }
+    if (refusal === undefined) {
+      this.used += bytes + PACKET_OVERHEAD_BYTES;
+      return true;
+    }
+    this.refusal = refusal;
+    this.sink.refused?.();
+    this.sink.log('warn', refusal);
+    return false;
+  }
 }
 
 /** One live plugin instance (one node). Calls throw `PluginCallError`; after a trap the instance is dead. */

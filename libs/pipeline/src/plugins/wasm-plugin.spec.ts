@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import type { AudioPacket } from '../core/packets';
 import { exampleWasmGain } from './examples.test-helper';
 import { parsePluginMetadata } from './metadata';
-import { PluginCallError, PluginError, type PluginOutput } from './types';
+import { collectNodeOutputs } from '../testing';
+import { pluginNodeDefinition } from './plugin-node';
+import { EmitBudget, PluginCallError, PluginError, type PluginOutput } from './types';
 import { WasmPlugin } from './wasm-plugin';
 
 let wasmBytes: Uint8Array;
@@ -214,4 +216,48 @@ test('metadata rules: simple kinds, pin types, object params', () => {
   );
   assert.throws(() => parsePluginMetadata('{"kind": ', 'wasm'), /plugin metadata is not valid JSON/);
   assert.deepEqual(parse({ kind: 'x' }).params, { type: 'object', properties: {} });
+});
+
+// Issue #23 finding 1: what a plugin emits is bounded per packet and per call, before it is copied out.
+test('emitted packets over max_packet_bytes or the per-call total are dropped and counted as errored', async () => {
+  const plugin = await WasmPlugin.load(wasmBytes, 'gain.wasm');
+  const def = pluginNodeDefinition('plugin::wasm::gain', plugin);
+  const frames = Array.from({ length: 5 }, () => frame());
+  const logged: string[] = [];
+  const log = { debug() {}, info() {}, warn: (m: string) => logged.push(m), error() {} };
+  // A 20 ms stereo frame is 7680 bytes.
+  const fits = await collectNodeOutputs(def, {}, frames, { limits: { maxPacketBytes: 8192 } });
+  assert.equal(fits.packets.length, 5);
+  assert.equal(fits.stats.errored, 0);
+  // The example plugin returns the host's refusal as its own error: the node fails, saying why.
+  const tooBig = await collectNodeOutputs(def, {}, frames, { log, limits: { maxPacketBytes: 4096 } });
+  assert.equal(tooBig.packets.length, 0);
+  assert.equal(tooBig.stats.errored, 1);
+  const refusal =
+    'plugin emitted a packet of 7680 bytes; the limit is 4096 ([engine.limits] max_packet_bytes); packet dropped';
+  assert.equal(logged[0], refusal);
+  assert.deepEqual(tooBig.states[tooBig.states.length - 1], {
+    Failed: {
+      reason: `plugin process failed: error code 1 (the host refused an emitted packet: ${refusal})`,
+    },
+  });
+  const perCall = await collectNodeOutputs(def, {}, frames, { log, limits: { maxCallOutputBytes: 4096 } });
+  assert.equal(perCall.stats.errored, 1);
+  assert.match(logged[logged.length - 1], /more than 4096 bytes in one call.*max_call_output_bytes/);
+});
+
+test('a flood of empty packets in one call stops at the per-call budget', () => {
+  let refused = 0;
+  const budget = new EmitBudget({
+    log: () => {},
+    telemetry: () => false,
+    limits: { maxPacketBytes: 1 << 20, maxCallOutputBytes: 64 * 1000 },
+    refused: () => void refused++,
+  });
+  let taken = 0;
+  for (let i = 0; i < 1_000_000; i++) if (budget.take(0)) taken++;
+  assert.equal(taken, 1000);
+  assert.equal(refused, 999_000);
+  budget.reset();
+  assert.equal(budget.take(1000), true);
 });

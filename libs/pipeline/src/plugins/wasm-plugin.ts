@@ -5,6 +5,7 @@ import type { Packet, PacketMetadata } from '../core/packets';
 import { parsePluginMetadata } from './metadata';
 import {
   AbiPacketKind,
+  EmitBudget,
   PLUGIN_ABI_VERSION,
   PluginCallError,
   PluginError,
@@ -275,6 +276,7 @@ class WasmPluginInstance implements PluginInstance {
   private out: PluginOutput[] | undefined;
   private outMeta: PacketMetadata | undefined;
   private dead = false;
+  private readonly budget: EmitBudget;
 
   constructor(
     module: WasmModule,
@@ -282,6 +284,7 @@ class WasmPluginInstance implements PluginInstance {
     private readonly metadata: PluginMetadata,
     private readonly sink: PluginLogSink,
   ) {
+    this.budget = new EmitBudget(sink);
     this.memory = new wasmApi.Memory({ initial: limits.initialPages, maximum: limits.maximumPages });
     const imports: WasmImports = {
       env: {
@@ -411,13 +414,17 @@ class WasmPluginInstance implements PluginInstance {
     }
     this.out = out;
     this.outMeta = packet.meta;
+    this.budget.reset();
     try {
       const rc = this.call('sk_process', () => {
         const ptr = this.stage(data);
         return this.fns.sk_process(this.handle, pin, kind, ptr, data.byteLength, rate, channels);
       });
       if (rc !== 0)
-        throw new PluginCallError(`plugin process failed: ${this.lastError(`error code ${rc}`)}`, false);
+        throw new PluginCallError(
+          this.budget.explain(`plugin process failed: ${this.lastError(`error code ${rc}`)}`),
+          false,
+        );
     } finally {
       this.out = undefined;
       this.outMeta = undefined;
@@ -438,10 +445,14 @@ class WasmPluginInstance implements PluginInstance {
     const flush = this.fns.sk_flush;
     if (!flush) return;
     this.out = out;
+    this.budget.reset();
     try {
       const rc = this.call('sk_flush', () => flush(this.handle));
       if (rc !== 0)
-        throw new PluginCallError(`plugin flush failed: ${this.lastError(`error code ${rc}`)}`, false);
+        throw new PluginCallError(
+          this.budget.explain(`plugin flush failed: ${this.lastError(`error code ${rc}`)}`),
+          false,
+        );
     } finally {
       this.out = undefined;
     }
@@ -462,6 +473,7 @@ class WasmPluginInstance implements PluginInstance {
       this.sink.log('warn', `plugin emitted on invalid pin ${pin} or outside its memory; packet dropped`);
       return 1;
     }
+    if (!this.budget.take(len)) return 1;
     const meta = this.outMeta ? { ...this.outMeta } : undefined;
     switch (kind) {
       case AbiPacketKind.Audio: {

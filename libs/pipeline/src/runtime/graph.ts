@@ -2,10 +2,11 @@
 // pins, and the start gate that lets sources produce once no node is still initializing.
 import type { AnyNodeDefinition, ExecutionMode, Logger, NodeServices, NodeState } from '../core/node';
 import type { PinSet } from '../core/pin-types';
-import { sameConnection, type ConnectionSpec } from '../spec/types';
+import { connectionKey, type ConnectionSpec } from '../spec/types';
 import { Link } from './channel';
 import { NodeRunner, silentLogger } from './node-runner';
 import type { TelemetryEvent } from './telemetry';
+import { resolveEngineLimits, type EngineLimits } from '../spec/limits';
 
 export interface GraphOptions {
   mode: ExecutionMode;
@@ -26,6 +27,8 @@ export interface GraphOptions {
    * a state must not hold every source back forever). Default 5000 ms.
    */
   startTimeoutMs?: number;
+  /** Packet size and log rate bounds handed to every node (defaults: `DEFAULT_ENGINE_LIMITS`). */
+  limits?: Partial<EngineLimits>;
 }
 
 export interface NodeToRun {
@@ -37,15 +40,23 @@ export interface NodeToRun {
 
 export class Graph {
   readonly runners = new Map<string, NodeRunner>();
-  readonly links: Link[] = [];
+  /** Every wired connection, by `connectionKey`. */
+  readonly links = new Map<string, Link>();
   readonly services: NodeServices;
   private readonly log: Logger;
+  private readonly limits: EngineLimits;
   /** Sources whose start timeout passed: released without waiting for initializing nodes. */
   private readonly overdue = new Set<NodeRunner>();
+  /** Keys of the links touching each node, so removing a node does not scan every link. */
+  private readonly linksOf = new Map<string, Set<string>>();
+  /** Added runners still `Initializing`, and runners waiting in `waitForStart`: kept so release checks are O(waiting). */
+  private readonly initializing = new Set<NodeRunner>();
+  private readonly waiting = new Set<NodeRunner>();
 
   constructor(private readonly opts: GraphOptions) {
     this.services = opts.services ?? {};
     this.log = opts.log ?? silentLogger;
+    this.limits = resolveEngineLimits(opts.limits);
   }
 
   get mode(): ExecutionMode {
@@ -66,19 +77,20 @@ export class Graph {
       batchSize: this.opts.batchSize ?? 32,
       channelCapacity: this.opts.channelCapacity ?? (this.opts.mode === 'oneshot' ? 256 : 128),
       telemetryRate: this.opts.telemetryRate,
+      limits: this.limits,
       hooks: {
         onState: (r, state) => {
           if (this.runners.get(r.id) !== r) return;
+          if (state !== 'Initializing') this.initializing.delete(r);
           this.opts.onState?.(r.id, state);
           this.checkRelease();
         },
         onTelemetry: (event) => this.opts.onTelemetry?.(event),
         onStartWait: (r) => {
+          this.waiting.add(r);
           const timer = setTimeout(() => {
             if (!r.waitingForStart) return;
-            const pending = [...this.runners.values()]
-              .filter((x) => x.state === 'Initializing')
-              .map((x) => x.id);
+            const pending = [...this.initializing].map((x) => x.id);
             this.log.warn('starting source although nodes are still initializing', {
               node_id: r.id,
               initializing: pending,
@@ -91,6 +103,7 @@ export class Graph {
           this.checkRelease();
         },
         onFinished: (r) => {
+          this.initializing.delete(r);
           this.opts.onFinished?.(r);
           this.checkRelease();
         },
@@ -102,6 +115,7 @@ export class Graph {
 
   add(runner: NodeRunner): void {
     this.runners.set(runner.id, runner);
+    if (runner.state === 'Initializing' && runner.outcome === 'running') this.initializing.add(runner);
   }
 
   start(runner: NodeRunner): void {
@@ -120,22 +134,27 @@ export class Graph {
     // A finished upstream has nothing more to say: the link ends at once.
     if (from.outcome !== 'running') link.detach(from.outcome === 'stopped');
     else port.links.push(link);
-    this.links.push(link);
-    this.checkRelease();
+    const key = connectionKey(c);
+    this.links.set(key, link);
+    for (const id of [c.from_node, c.to_node]) {
+      const keys = this.linksOf.get(id);
+      if (keys) keys.add(key);
+      else this.linksOf.set(id, new Set([key]));
+    }
+    if (this.waiting.has(from)) this.checkRelease();
     return link;
   }
 
   findLink(c: ConnectionSpec): Link | undefined {
-    return this.links.find((l) =>
-      sameConnection({ from_node: l.fromNode, from_pin: l.fromPin, to_node: l.toNode, to_pin: l.toPin }, c),
-    );
+    return this.links.get(connectionKey(c));
   }
 
   /** Unwire a connection; the downstream does not see end-of-stream (it may be rewired). */
   disconnect(c: ConnectionSpec): boolean {
-    const link = this.findLink(c);
+    const key = connectionKey(c);
+    const link = this.links.get(key);
     if (!link) return false;
-    this.dropLink(link);
+    this.dropLink(key, link);
     return true;
   }
 
@@ -143,9 +162,15 @@ export class Graph {
   async remove(id: string): Promise<void> {
     const runner = this.runners.get(id);
     if (!runner) return;
-    for (const link of [...this.links]) if (link.fromNode === id || link.toNode === id) this.dropLink(link);
+    for (const key of [...(this.linksOf.get(id) ?? [])]) {
+      const link = this.links.get(key);
+      if (link) this.dropLink(key, link);
+    }
+    this.linksOf.delete(id);
     runner.cancel();
     this.runners.delete(id);
+    this.initializing.delete(runner);
+    this.waiting.delete(runner);
     await runner.finished;
     this.checkRelease();
   }
@@ -154,13 +179,23 @@ export class Graph {
     for (const r of this.runners.values()) r.cancel();
   }
 
+  /** `cancelAll`, giving the event loop a turn after every `chunk` nodes (large sessions). */
+  async cancelAllGradually(chunk: number): Promise<void> {
+    let n = 0;
+    for (const r of [...this.runners.values()]) {
+      r.cancel();
+      if (++n % chunk === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   async allFinished(): Promise<void> {
     await Promise.all([...this.runners.values()].map((r) => r.finished));
   }
 
-  private dropLink(link: Link): void {
-    const i = this.links.indexOf(link);
-    if (i >= 0) this.links.splice(i, 1);
+  private dropLink(key: string, link: Link): void {
+    this.links.delete(key);
+    this.linksOf.get(link.fromNode)?.delete(key);
+    this.linksOf.get(link.toNode)?.delete(key);
     const port = this.runners.get(link.fromNode)?.outputs.get(link.fromPin);
     if (port) {
       const j = port.links.indexOf(link);
@@ -174,17 +209,17 @@ export class Graph {
    * StreamKit where any non-running node blocks every later source).
    */
   private checkRelease(): void {
-    let anyWaiting = false;
-    let initializing = false;
-    for (const r of this.runners.values()) {
-      if (r.state === 'Initializing' && r.outcome === 'running') initializing = true;
-      if (r.waitingForStart) anyWaiting = true;
-    }
-    if (!anyWaiting) return;
-    for (const r of this.runners.values()) {
-      if (!r.waitingForStart || !this.hasConsumer(r)) continue;
+    if (this.waiting.size === 0) return;
+    const initializing = this.initializing.size > 0;
+    for (const r of this.waiting) {
+      if (!r.waitingForStart || this.runners.get(r.id) !== r) {
+        this.waiting.delete(r);
+        continue;
+      }
+      if (!this.hasConsumer(r)) continue;
       if (initializing && !this.overdue.has(r)) continue;
       this.overdue.delete(r);
+      this.waiting.delete(r);
       r.release();
     }
   }

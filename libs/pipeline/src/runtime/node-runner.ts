@@ -16,6 +16,9 @@ import type {
 import { pinMatches, type PinSet } from '../core/pin-types';
 import { InputChannel, NodeMeter, OutputPort } from './channel';
 import { TELEMETRY_TYPE_ID, TelemetryRateLimiter, type TelemetryEvent } from './telemetry';
+import { DEFAULT_NODE_LIMITS, type NodeLimits } from '../spec/limits';
+import { NodeLogLimiter } from './log-limiter';
+import { MediaError } from '../core/media-error';
 
 export interface NodeRunnerHooks {
   onState(runner: NodeRunner, state: NodeState): void;
@@ -38,8 +41,13 @@ export interface NodeRunnerOptions {
   batchSize: number;
   channelCapacity: number;
   telemetryRate?: number;
+  /** Packet size and log rate bounds (defaults: `DEFAULT_NODE_LIMITS`). */
+  limits?: NodeLimits;
   hooks: NodeRunnerHooks;
 }
+
+/** The abort reason of every cancelled node: one shared value (a DOMException per node costs a stack trace). */
+const CANCELLED = new Error('node cancelled');
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -62,6 +70,8 @@ export class NodeRunner {
   readonly isSource: boolean;
   state: NodeState = 'Initializing';
   outcome: RunOutcome = 'running';
+  /** Set when the node failed because its input media was bad (a `MediaError`): the caller's fault. */
+  failedOnMedia = false;
   readonly finished: Promise<void>;
   readonly ctx: NodeContext;
   instance?: NodeInstance;
@@ -70,6 +80,7 @@ export class NodeRunner {
   private readonly inputListeners: ((pin: string) => void)[] = [];
   private readonly startedAt = performance.now();
   private readonly limiter: TelemetryRateLimiter;
+  private readonly logLimiter: NodeLogLimiter;
   private startWaiter: ((go: boolean) => void) | null = null;
   private released = false;
   private running = false;
@@ -83,6 +94,8 @@ export class NodeRunner {
     this.pins = opts.pins;
     this.isSource = opts.pins.inputs.length === 0;
     this.limiter = new TelemetryRateLimiter(opts.telemetryRate);
+    const limits = opts.limits ?? DEFAULT_NODE_LIMITS;
+    this.logLimiter = new NodeLogLimiter(opts.log, opts.id, limits.nodeLogLinesPerSec, limits.nodeLogBurst);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -179,7 +192,7 @@ export class NodeRunner {
   /** Cancel the node (remove/destroy): its signal fires, its waits end, it ends as `Stopped{shutdown}`. */
   cancel(): void {
     if (this.abort.signal.aborted) return;
-    this.abort.abort();
+    this.abort.abort(CANCELLED);
     for (const ch of this.inputs.values()) ch.closeReader();
     for (const port of this.outputs.values()) port.closeOwner();
     const w = this.startWaiter;
@@ -208,6 +221,7 @@ export class NodeRunner {
     const reported = this.state;
     if (failed && !cancelled) {
       this.outcome = 'failed';
+      this.failedOnMedia = error instanceof MediaError;
       const reason = error instanceof Error ? error.message : String(error);
       this.setStateFinal({ Failed: { reason } });
     } else if (typeof reported === 'object' && 'Failed' in reported) {
@@ -234,6 +248,7 @@ export class NodeRunner {
       this.startWaiter = null;
       w(false);
     }
+    this.logLimiter.flush();
     this.opts.hooks.onFinished(this);
     this.resolveFinished();
   }
@@ -299,9 +314,10 @@ export class NodeRunner {
         });
       },
       signal: this.abort.signal,
-      log: opts.log,
+      log: this.logLimiter.logger,
       services: opts.services,
       batchSize: opts.batchSize,
+      limits: opts.limits ?? DEFAULT_NODE_LIMITS,
     };
   }
 }

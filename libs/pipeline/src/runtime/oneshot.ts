@@ -2,7 +2,13 @@
 // byte stream. Errors before the first output byte reject; later failures end the stream with an error.
 import type { Logger, NodeServices, NodeState, NodeStats } from '../core/node';
 import { compilePipeline } from '../spec/compile';
-import { PipelineValidationError, type PipelineSpec, type ValidationProblem } from '../spec/types';
+import { resolveEngineLimits, type EngineLimits } from '../spec/limits';
+import {
+  nodeRecord,
+  PipelineValidationError,
+  type PipelineSpec,
+  type ValidationProblem,
+} from '../spec/types';
 import { tryParsePipelineYaml } from '../spec/yaml';
 import type { NodeRegistry } from '../registry/registry';
 import { HTTP_INPUT_KIND, HTTP_OUTPUT_KIND } from '../nodes/core/http-io';
@@ -16,9 +22,12 @@ import { Graph } from './graph';
 import type { NodeRunner } from './node-runner';
 import type { TelemetryEvent } from './telemetry';
 
-export type OneshotErrorCode = 'invalid' | 'failed' | 'cancelled';
+export type OneshotErrorCode = 'invalid' | 'bad_media' | 'failed' | 'cancelled';
 
-/** A oneshot failure: `invalid` (the pipeline or request, before running: 400) or `failed` (a node: 500). */
+/**
+ * A oneshot failure: `invalid` (the pipeline or request, before running: 400), `bad_media` (a node could not
+ * read its input media: not its format, or damaged: 422) or `failed` (a node: 500).
+ */
 export class OneshotError extends Error {
   constructor(
     message: string,
@@ -53,6 +62,8 @@ export interface OneshotOptions {
   /** Per-node stats while running, every `statsIntervalMs` (default 1000), and once more at the end. */
   onStats?(nodeId: string, stats: NodeStats): void;
   statsIntervalMs?: number;
+  /** Bounds on the YAML, the graph and what nodes emit and log (defaults: `DEFAULT_ENGINE_LIMITS`). */
+  limits?: Partial<EngineLimits>;
 }
 
 export interface OneshotRun {
@@ -73,10 +84,10 @@ function toIterable(input: OneshotOptions['input']): AsyncIterable<Uint8Array> |
 }
 
 /** Compile a YAML text or spec for oneshot, throwing `OneshotError('invalid')` with every problem. */
-function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions) {
+function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions, limits: EngineLimits) {
   let spec: PipelineSpec;
   if (typeof pipeline === 'string') {
-    const parsed = tryParsePipelineYaml(pipeline);
+    const parsed = tryParsePipelineYaml(pipeline, { limits });
     if (!parsed.spec)
       throw new OneshotError(
         new PipelineValidationError(parsed.problems).message,
@@ -122,7 +133,11 @@ function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions
       message: `Node '${inputs[0]}' (${HTTP_INPUT_KIND}) needs uploaded media, but none was sent`,
     });
 
-  const compiled = compilePipeline(spec, options.registry, { mode: 'oneshot', services: options.services });
+  const compiled = compilePipeline(spec, options.registry, {
+    mode: 'oneshot',
+    services: options.services,
+    limits,
+  });
   problems.push(...compiled.problems);
   if (problems.length > 0 || !compiled.pipeline) {
     throw new OneshotError(new PipelineValidationError(problems).message, 'invalid', problems);
@@ -138,11 +153,12 @@ export async function runOneshot(
   pipeline: string | PipelineSpec,
   options: OneshotOptions,
 ): Promise<OneshotRun> {
-  const { pipeline: compiled, outputId } = compileOneshot(pipeline, options);
+  const limits = resolveEngineLimits(options.limits);
+  const { pipeline: compiled, outputId } = compileOneshot(pipeline, options, limits);
   const registry = options.registry;
 
   let failure: OneshotError | undefined;
-  const finalStates: Record<string, NodeState> = {};
+  const finalStates = nodeRecord<NodeState>();
   // eslint-disable-next-line prefer-const -- assigned after the graph that the callbacks close over
   let stream: ByteStream;
   const services: NodeServices = { ...options.services };
@@ -168,12 +184,23 @@ export async function runOneshot(
     batchSize: options.batchSize,
     channelCapacity: options.channelCapacity,
     startTimeoutMs: options.startTimeoutMs,
+    limits,
     onState: (id, state) => {
       finalStates[id] = state;
       options.onState?.(id, state);
       if (typeof state === 'object' && 'Failed' in state) {
         const kind = compiled.nodes.get(id)?.kind ?? 'unknown';
-        fail(new OneshotError(`Node '${id}' (${kind}) failed: ${state.Failed.reason}`, 'failed', [], id));
+        if (graph.runners.get(id)?.failedOnMedia) {
+          const prefix = `Node '${id}' (${kind}): `;
+          const reason = state.Failed.reason.startsWith(prefix)
+            ? state.Failed.reason.slice(prefix.length)
+            : state.Failed.reason;
+          fail(
+            new OneshotError(`Node '${id}' (${kind}) cannot read its input: ${reason}`, 'bad_media', [], id),
+          );
+        } else {
+          fail(new OneshotError(`Node '${id}' (${kind}) failed: ${state.Failed.reason}`, 'failed', [], id));
+        }
       }
     },
     onTelemetry: options.onTelemetry,

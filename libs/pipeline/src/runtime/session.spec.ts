@@ -6,7 +6,8 @@ import { EOS } from '../core/packets';
 import { whenReadable } from '../core/helpers';
 import { createDefaultRegistry } from '../registry/default';
 import { testNodeDefinitions } from '../testing/kinds';
-import { parsePipelineYaml } from '../spec/yaml';
+import { parsePipelineYaml, pipelineToYaml } from '../spec/yaml';
+import type { PipelineSpec } from '../spec/types';
 import { Session } from './session';
 import { InProcessSessionHost } from './session-host';
 import { SessionCommandError, type SessionEvent } from './session-types';
@@ -358,5 +359,113 @@ describe('dynamic session', () => {
     assert.equal(await host.destroy(h.id), true);
     assert.equal(host.list().length, 0);
     await host.close();
+  });
+
+  // Issue #23 finding 4: graph bounds and large (allowed) sessions.
+  describe('limits and large sessions', () => {
+    const fanOut = (sinks: number): PipelineSpec => {
+      const spec: PipelineSpec = {
+        mode: 'dynamic',
+        nodes: { src: { kind: 'test::source', params: { count: 0, interval_ms: 20 } } },
+        connections: [],
+      };
+      for (let i = 0; i < sinks; i++) {
+        spec.nodes[`s${i}`] = { kind: 'core::sink' };
+        spec.connections.push({ from_node: 'src', from_pin: 'out', to_node: `s${i}`, to_pin: 'in' });
+      }
+      return spec;
+    };
+
+    it('a batch larger than a whole session is refused before any operation is looked at', async () => {
+      const { s } = await open();
+      const operations = Array.from({ length: 36_000 }, (_, i) => ({
+        type: 'add_node' as const,
+        node_id: `s${i}`,
+        kind: 'core::sink',
+      }));
+      const t = performance.now();
+      const res = await s.execute({ type: 'apply_batch', operations });
+      assert.ok(performance.now() - t < 100, `${performance.now() - t} ms`);
+      assert.equal(res.ok, false);
+      assert.equal(
+        !res.ok && res.error.message,
+        'Batch has 36000 operations; at most 5000 fit in a session (the limit is 1000 ([engine.limits] max_nodes), ' +
+          'the limit is 4000 ([engine.limits] max_connections))',
+      );
+    });
+
+    it('nodes added one by one stop at max_nodes with the limit named', async () => {
+      const { s } = await open(undefined, { limits: { maxNodes: 3 } });
+      for (const id of ['a', 'b', 'c']) await s.addNode(id, 'core::sink');
+      await assert.rejects(
+        s.addNode('d', 'core::sink'),
+        /Pipeline has 4 nodes; the limit is 3 \(\[engine\.limits\] max_nodes\)/,
+      );
+      assert.equal(Object.keys(s.getPipeline().nodes).length, 3);
+    });
+
+    it('creating and destroying a session of max_nodes nodes gives the event loop turns on the way', async () => {
+      let turns = 0;
+      const ticker = setInterval(() => turns++, 0);
+      try {
+        const s = await Session.create({ registry: registry() }, fanOut(999));
+        const during = turns;
+        assert.equal(Object.keys(s.getPipeline().nodes).length, 1000);
+        assert.ok(during > 0, 'timers ran while the session was being built');
+        await until(
+          () => Object.values(s.getPipeline().nodes).every((n) => n.state === 'Running'),
+          'running',
+          5000,
+        );
+        const before = turns;
+        await s.destroy();
+        assert.ok(turns > before, 'timers ran while the session was being destroyed');
+      } finally {
+        clearInterval(ticker);
+      }
+    });
+
+    it('a command destroyed midway through a large batch stops and leaves nothing running', async () => {
+      const { s } = await open();
+      const operations = Object.entries(fanOut(500).nodes).map(([id, n]) => ({
+        type: 'add_node' as const,
+        node_id: id,
+        kind: n.kind,
+        params: n.params,
+      }));
+      const pending = s.execute({ type: 'apply_batch', operations });
+      await new Promise((r) => setImmediate(r));
+      await s.destroy();
+      const res = await pending;
+      assert.equal(!res.ok && res.error.code, 'not_found');
+      assert.match(!res.ok ? res.error.message : '', /was destroyed during the command/);
+    });
+  });
+
+  // Issue #23 finding 8: node ids are plain own keys.
+  it('accepts toString, constructor, valueOf and __proto__ as node ids, everywhere', async () => {
+    const ids = ['toString', 'constructor', 'valueOf', '__proto__', 'hasOwnProperty'];
+    const yaml = `nodes:\n  src: { kind: test::source, params: { count: 0, interval_ms: 5 } }\n${ids
+      .map((id) => `  ${id}: { kind: core::sink, needs: src }`)
+      .join('\n')}\n`;
+    const spec = parsePipelineYaml(yaml);
+    assert.deepEqual(Object.keys(spec.nodes), ['src', ...ids]);
+    assert.deepEqual(Object.keys(parsePipelineYaml(pipelineToYaml(spec)).nodes), ['src', ...ids]);
+    const { s } = await open(yaml);
+    assert.deepEqual(Object.keys(s.getPipeline().nodes), ['src', ...ids]);
+    assert.deepEqual(Object.keys(s.getSpec().nodes), ['src', ...ids]);
+    assert.equal(s.getPipeline().connections.length, ids.length);
+    await until(() => ids.every((id) => s.getPipeline().nodes[id]?.state === 'Running'), 'all running');
+    await s.tuneNode('__proto__', {});
+    await s.removeNode('__proto__');
+    await s.removeNode('toString');
+    assert.deepEqual(Object.keys(s.getPipeline().nodes), ['src', 'constructor', 'valueOf', 'hasOwnProperty']);
+    // An empty session: adding these ids is not a conflict with Object.prototype.
+    const { s: empty } = await open();
+    for (const id of ids) await empty.addNode(id, 'core::sink');
+    assert.deepEqual(Object.keys(empty.getPipeline().nodes), ids);
+    await assert.rejects(empty.addNode('toString', 'core::sink'), /node 'toString' already exists/);
+    await assert.rejects(empty.removeNode('isPrototypeOf'), /node 'isPrototypeOf' does not exist/);
+    await assert.rejects(empty.tuneNode('propertyIsEnumerable', {}), /does not exist/);
   });
 });

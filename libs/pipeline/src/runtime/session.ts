@@ -2,8 +2,11 @@
 // with a result or a typed error) that emits an event for every change, state, stats tick and telemetry.
 import type { Logger, NodeServices } from '../core/node';
 import { compilePipeline, type CompiledPipeline } from '../spec/compile';
+import { limitText, resolveEngineLimits, type EngineLimits } from '../spec/limits';
 import {
+  connectionKey,
   connectionLabel,
+  nodeRecord,
   sameConnection,
   type ConnectionSpec,
   type KindCatalog,
@@ -46,6 +49,8 @@ export interface SessionOptions {
   startTimeoutMs?: number;
   /** Subscribed before anything runs, so it also sees the events of building the initial pipeline. */
   onEvent?(event: SessionEvent): void;
+  /** Bounds on the graph and on what nodes emit and log (defaults: `DEFAULT_ENGINE_LIMITS`). */
+  limits?: Partial<EngineLimits>;
 }
 
 type Located = { code: SessionErrorCode; problem: ValidationProblem };
@@ -62,7 +67,56 @@ function toConnection(c: ConnectCommand | ConnectionSpec): ConnectionSpec {
 }
 
 function cloneSpec(spec: PipelineSpec): PipelineSpec {
-  return { ...spec, nodes: { ...spec.nodes }, connections: [...spec.connections] };
+  return { ...spec, nodes: nodeRecord(Object.entries(spec.nodes)), connections: [...spec.connections] };
+}
+
+/** A candidate spec's connections indexed by key and by node, so a batch of edits stays linear. */
+class ConnectionIndex {
+  private readonly byKey = new Map<string, ConnectionSpec>();
+  private readonly byNode = new Map<string, Set<string>>();
+
+  constructor(list: readonly ConnectionSpec[]) {
+    for (const c of list) this.add(c);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  has(c: ConnectionSpec): boolean {
+    return this.byKey.has(connectionKey(c));
+  }
+
+  add(c: ConnectionSpec): void {
+    const key = connectionKey(c);
+    this.byKey.set(key, c);
+    for (const id of [c.from_node, c.to_node]) {
+      const keys = this.byNode.get(id);
+      if (keys) keys.add(key);
+      else this.byNode.set(id, new Set([key]));
+    }
+  }
+
+  delete(c: ConnectionSpec): boolean {
+    const key = connectionKey(c);
+    if (!this.byKey.delete(key)) return false;
+    this.byNode.get(c.from_node)?.delete(key);
+    this.byNode.get(c.to_node)?.delete(key);
+    return true;
+  }
+
+  /** Drops every connection touching `id`. */
+  dropNode(id: string): void {
+    for (const key of this.byNode.get(id) ?? []) {
+      const c = this.byKey.get(key);
+      if (c) this.delete(c);
+    }
+    this.byNode.delete(id);
+  }
+
+  list(): ConnectionSpec[] {
+    return [...this.byKey.values()];
+  }
 }
 
 function errorBody(found: Located[]): SessionErrorBody {
@@ -80,6 +134,10 @@ function errorBody(found: Located[]): SessionErrorBody {
 
 const now = (): string => new Date().toISOString();
 
+/** Nodes created, applied or cancelled between two turns given to the event loop. */
+const YIELD_EVERY = 64;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class Session {
   readonly id: string;
   readonly name?: string;
@@ -91,6 +149,7 @@ export class Session {
   private readonly ticker: NodeJS.Timeout;
   private destroyed = false;
   private readonly stopTimeoutMs: number;
+  private readonly limits: EngineLimits;
   /** Kinds of nodes already in the session: a plugin unloaded later must not make every command fail. */
   private readonly kindsInUse = new Map<string, KindInfo>();
   private readonly catalog: KindCatalog = {
@@ -102,7 +161,8 @@ export class Session {
     this.name = options.name;
     this.registry = options.registry;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
-    this.spec = { mode: 'dynamic', nodes: {}, connections: [] };
+    this.limits = resolveEngineLimits(options.limits);
+    this.spec = { mode: 'dynamic', nodes: nodeRecord(), connections: [] };
     if (options.onEvent) this.listeners.add(options.onEvent);
     if (options.name !== undefined) this.spec.name = options.name;
     this.graph = new Graph({
@@ -114,6 +174,7 @@ export class Session {
       batchSize: options.batchSize,
       telemetryRate: options.telemetryRate,
       startTimeoutMs: options.startTimeoutMs,
+      limits: this.limits,
       onState: (nodeId, state) =>
         this.emit({ type: 'node_state', session_id: this.id, node_id: nodeId, state, timestamp: now() }),
       onTelemetry: (e) =>
@@ -196,7 +257,7 @@ export class Session {
 
   /** The pipeline model with live states and stats. */
   getPipeline(): PipelineView {
-    const nodes: PipelineView['nodes'] = {};
+    const nodes: PipelineView['nodes'] = nodeRecord();
     for (const [id, n] of Object.entries(this.spec.nodes)) {
       const r = this.graph.runners.get(id);
       nodes[id] = { kind: n.kind, params: n.params as Record<string, unknown> };
@@ -217,13 +278,16 @@ export class Session {
 
   /** The current spec (params with defaults applied), e.g. to export as YAML. */
   getSpec(): PipelineSpec {
-    return structuredClone(this.spec);
+    const copy = structuredClone(this.spec);
+    copy.nodes = nodeRecord(Object.entries(copy.nodes));
+    return copy;
   }
 
   /** Per-connection drop counters of best-effort links (`from.pin -> to.pin` -> packets dropped). */
   connectionDrops(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const l of this.graph.links) out[`${l.fromNode}.${l.fromPin} -> ${l.toNode}.${l.toPin}`] = l.dropped;
+    for (const l of this.graph.links.values())
+      out[`${l.fromNode}.${l.fromPin} -> ${l.toNode}.${l.toPin}`] = l.dropped;
     return out;
   }
 
@@ -232,7 +296,7 @@ export class Session {
     if (this.destroyed) return;
     this.destroyed = true;
     clearInterval(this.ticker);
-    this.graph.cancelAll();
+    await this.graph.cancelAllGradually(YIELD_EVERY);
     await this.withTimeout(this.graph.allFinished());
     this.emit({ type: 'session_destroyed', session_id: this.id });
     this.listeners.clear();
@@ -317,6 +381,16 @@ export class Session {
     if (!Array.isArray(operations)) {
       return { found: [{ code: 'invalid', problem: { message: 'operations must be a list' } }], spec, tunes };
     }
+    // A batch can at most fill the session: refuse a larger one before looking at any operation.
+    const maxOperations = this.limits.maxNodes + this.limits.maxConnections;
+    if (operations.length > maxOperations) {
+      const message =
+        `Batch has ${operations.length} operations; at most ${maxOperations} fit in a session ` +
+        `(${limitText(this.limits, 'maxNodes')}, ${limitText(this.limits, 'maxConnections')})`;
+      return { found: [{ code: 'invalid', problem: { message } }], spec, tunes };
+    }
+    const connections = new ConnectionIndex(spec.connections);
+    const checkedHere = new Set<string>();
     operations.forEach((op, i) => {
       const where = operations.length > 1 ? `Operation ${i} (${op.type}): ` : '';
       switch (op.type) {
@@ -338,7 +412,7 @@ export class Session {
             });
             return;
           }
-          if (op.node_id in spec.nodes) {
+          if (Object.hasOwn(spec.nodes, op.node_id)) {
             found.push({
               code: 'conflict',
               problem: {
@@ -349,14 +423,15 @@ export class Session {
             return;
           }
           const checked = this.registry.describe(op.kind)?.checkParams(op.params, this.graph.services);
-          spec.nodes[op.node_id] = {
-            kind: op.kind,
-            params: checked && checked.problems.length === 0 ? checked.params : op.params,
-          };
+          const valid = checked !== undefined && checked.problems.length === 0;
+          spec.nodes[op.node_id] = { kind: op.kind, params: valid ? checked.params : op.params };
+          // Checked once here: compile does not validate the same params again.
+          if (valid) checkedHere.add(op.node_id);
+          else checkedHere.delete(op.node_id);
           return;
         }
         case 'remove_node': {
-          if (!(op.node_id in spec.nodes)) {
+          if (!Object.hasOwn(spec.nodes, op.node_id)) {
             found.push({
               code: 'not_found',
               problem: { nodeId: op.node_id, message: `${where}node '${op.node_id}' does not exist` },
@@ -364,16 +439,14 @@ export class Session {
             return;
           }
           delete spec.nodes[op.node_id];
-          spec.connections = spec.connections.filter(
-            (c) => c.from_node !== op.node_id && c.to_node !== op.node_id,
-          );
+          connections.dropNode(op.node_id);
           return;
         }
         case 'connect': {
           const c = toConnection(op);
           let missing = false;
           for (const id of [c.from_node, c.to_node]) {
-            if (!(id in spec.nodes)) {
+            if (!Object.hasOwn(spec.nodes, id)) {
               found.push({
                 code: 'not_found',
                 problem: {
@@ -385,7 +458,7 @@ export class Session {
             }
           }
           if (missing) return;
-          if (spec.connections.some((d) => sameConnection(c, d))) {
+          if (connections.has(c)) {
             found.push({
               code: 'conflict',
               problem: {
@@ -396,13 +469,12 @@ export class Session {
             });
             return;
           }
-          spec.connections.push(c);
+          connections.add(c);
           return;
         }
         case 'disconnect': {
           const c = toConnection(op);
-          const idx = spec.connections.findIndex((d) => sameConnection(c, d));
-          if (idx < 0) {
+          if (!connections.delete(c)) {
             found.push({
               code: 'not_found',
               problem: {
@@ -413,11 +485,10 @@ export class Session {
             });
             return;
           }
-          spec.connections.splice(idx, 1);
           return;
         }
         case 'tune_node': {
-          const node = spec.nodes[op.node_id];
+          const node = Object.hasOwn(spec.nodes, op.node_id) ? spec.nodes[op.node_id] : undefined;
           if (!node) {
             found.push({
               code: 'not_found',
@@ -454,14 +525,16 @@ export class Session {
           });
       }
     });
+    spec.connections = connections.list();
     // Compile even after failed operations (they were skipped) so the caller hears about everything.
-    const trustedNodes = new Set(
-      Object.keys(spec.nodes).filter((id) => spec.nodes[id] === this.spec.nodes[id]),
-    );
+    const trustedNodes = new Set(checkedHere);
+    for (const id of Object.keys(spec.nodes))
+      if (spec.nodes[id] === this.spec.nodes[id]) trustedNodes.add(id);
     const compiled = compilePipeline(spec, this.catalog, {
       mode: 'dynamic',
       services: this.graph.services,
       trustedNodes,
+      limits: this.limits,
     });
     for (const p of compiled.problems) found.push({ code: 'invalid', problem: p });
     return { found, spec, compiled: compiled.pipeline, tunes };
@@ -474,6 +547,11 @@ export class Session {
   ): Promise<
     { ok: true; result: { applied: number }; single?: unknown } | { ok: false; error: SessionErrorBody }
   > {
+    // Checking a large batch takes a while: let what the caller did before (parsing its YAML) end first.
+    if (operations.length > YIELD_EVERY) {
+      await yieldToEventLoop();
+      if (this.destroyed) return this.fail('not_found', { message: `Session '${this.id}' was destroyed` });
+    }
     const planned = this.plan(operations);
     if (planned.found.length > 0 || !planned.compiled) return { ok: false, error: errorBody(planned.found) };
     const compiled = planned.compiled;
@@ -481,11 +559,22 @@ export class Session {
     // Instantiate first: a kind whose create() throws aborts the batch before anything changed.
     const created = new Map<number, NodeRunner>();
     const createProblems: Located[] = [];
-    operations.forEach((op, i) => {
-      if (op.type !== 'add_node') return;
+    const destroyedMidway = (): { ok: false; error: SessionErrorBody } => {
+      for (const r of created.values()) if (!this.graph.runners.has(r.id)) r.cancel();
+      const message = `Session '${this.id}' was destroyed during the command`;
+      return { ok: false, error: errorBody([{ code: 'not_found', problem: { message } }]) };
+    };
+    for (let i = 0; i < operations.length; i++) {
+      // A large batch gives the event loop a turn every few dozen nodes (the API stays responsive).
+      if (i > 0 && i % YIELD_EVERY === 0) {
+        await yieldToEventLoop();
+        if (this.destroyed) return destroyedMidway();
+      }
+      const op = operations[i];
+      if (op.type !== 'add_node') continue;
       const node = compiled.nodes.get(op.node_id);
       const def = this.registry.get(op.kind);
-      if (!node || !def) return;
+      if (!node || !def) continue;
       try {
         created.set(i, this.graph.instantiate({ id: node.id, def, params: node.params, pins: node.pins }));
       } catch (err) {
@@ -497,7 +586,7 @@ export class Session {
           },
         });
       }
-    });
+    }
     if (createProblems.length > 0) {
       for (const r of created.values()) r.cancel();
       return { ok: false, error: errorBody(createProblems) };
@@ -505,6 +594,10 @@ export class Session {
 
     let single: unknown;
     for (let i = 0; i < operations.length; i++) {
+      if (i > 0 && i % YIELD_EVERY === 0) {
+        await yieldToEventLoop();
+        if (this.destroyed) return destroyedMidway();
+      }
       const op = operations[i];
       switch (op.type) {
         case 'add_node': {

@@ -1,6 +1,6 @@
 // Decides which files nodes may read (`[security].allowed_file_paths`) and write
 // (`[security].allowed_write_paths`); paths resolve relative to a base directory (the process CWD).
-import { realpathSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { globMatch } from './glob';
 
@@ -75,6 +75,13 @@ export class FilePathPolicy {
           'Configure security.allowed_write_paths to allow additional paths.',
       );
     }
+    // Writes never follow a link (openCheckedForWrite enforces it again when the file is opened).
+    const existing = lstatOrUndefined(target);
+    if (existing?.isSymbolicLink()) {
+      throw new Error(`Write path '${path}' is a symbolic link; writes never follow links`);
+    }
+    if (existing && !existing.isFile())
+      throw new Error(`Write path '${path}' exists and is not a regular file`);
     return target;
   }
 
@@ -98,6 +105,14 @@ export class FilePathPolicy {
 function canonicalOrUndefined(path: string): string | undefined {
   try {
     return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
   } catch {
     return undefined;
   }

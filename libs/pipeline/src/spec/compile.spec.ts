@@ -8,7 +8,7 @@ import { NodeRegistry } from '../registry/registry';
 import { passthroughNode, httpInputNode, httpOutputNode } from '../nodes/core';
 import { compilePipeline } from './compile';
 import { parsePipelineYaml } from './yaml';
-import type { ValidationProblem } from './types';
+import type { PipelineSpec, ValidationProblem } from './types';
 
 function kind(
   k: string,
@@ -212,5 +212,73 @@ nodes:
       compilePipeline(spec, registry).problems[0].message,
       /Connection a.out -> g.in is listed twice/,
     );
+  });
+
+  // Issue #23 finding 4: graph size and depth are bounded, and the graph algorithms are iterative.
+  describe('limits and large graphs', () => {
+    const chain = (n: number, last = n - 1): PipelineSpec => {
+      const spec: PipelineSpec = { mode: 'dynamic', nodes: {}, connections: [] };
+      spec.nodes.n0 = { kind: 't::mic' };
+      for (let i = 1; i < n; i++) {
+        spec.nodes[`n${i}`] = { kind: 'core::passthrough' };
+        spec.connections.push({ from_node: `n${i - 1}`, from_pin: 'out', to_node: `n${i}`, to_pin: 'in' });
+      }
+      if (last < n - 1)
+        spec.connections.push({ from_node: `n${n - 1}`, from_pin: 'out', to_node: `n${last}`, to_pin: 'in' });
+      return spec;
+    };
+    const big = { maxNodes: 20_000, maxConnections: 20_000, maxGraphDepth: 20_000 };
+
+    it('a chain of 10,000 nodes compiles (no recursion to overflow) and resolves every passthrough type', () => {
+      const t = performance.now();
+      const res = compilePipeline(chain(10_000), registry, { mode: 'oneshot', limits: big });
+      assert.deepEqual(res.problems, []);
+      assert.deepEqual(res.pipeline?.nodes.get('n9999')?.outputTypes.out, rawAudio(48000, 2));
+      assert.ok(performance.now() - t < 3000, `${performance.now() - t} ms`);
+    });
+
+    it('a cycle through 10,000 nodes is found and reported once', () => {
+      const spec = chain(10_000, 1);
+      const problems = compilePipeline(spec, registry, { limits: big }).problems.filter((p) =>
+        p.message.startsWith('Cycle'),
+      );
+      assert.equal(problems.length, 1);
+      assert.match(
+        problems[0].message,
+        /^Cycle n1 -> n2 -> .* -> n9999 -> n1: a cycle must pass through a bidirectional node/,
+      );
+    });
+
+    it('more nodes, connections or depth than the limits is one clear problem naming the limit', () => {
+      const over = compilePipeline(chain(1001), registry).problems;
+      assert.deepEqual(over, [
+        { message: 'Pipeline has 1001 nodes; the limit is 1000 ([engine.limits] max_nodes)' },
+      ]);
+      const deep = compilePipeline(chain(300), registry).problems;
+      assert.equal(deep.length, 1);
+      assert.equal(deep[0].nodeId, 'n0');
+      assert.match(
+        deep[0].message,
+        /Pipeline is 300 nodes deep \(the longest chain starts at 'n0'\); the limit is 256 \(\[engine\.limits\] max_graph_depth\)/,
+      );
+      const fan = chain(2);
+      for (let i = 0; i < 50; i++) fan.connections.push({ ...fan.connections[0], to_pin: `x${i}` });
+      assert.match(
+        compilePipeline(fan, registry, { limits: { maxConnections: 10 } }).problems[0].message,
+        /Pipeline has 51 connections; the limit is 10 \(\[engine\.limits\] max_connections\)/,
+      );
+    });
+
+    it('36,000 sinks are refused by max_nodes at once, without checking any of them', () => {
+      const spec: PipelineSpec = { mode: 'dynamic', nodes: { src: { kind: 't::mic' } }, connections: [] };
+      for (let i = 0; i < 36_000; i++) {
+        spec.nodes[`s${i}`] = { kind: 'core::passthrough' };
+        spec.connections.push({ from_node: 'src', from_pin: 'out', to_node: `s${i}`, to_pin: 'in' });
+      }
+      const t = performance.now();
+      const { problems } = compilePipeline(spec, registry);
+      assert.match(problems[0].message, /36001 nodes; the limit is 1000 \(\[engine\.limits\] max_nodes\)/);
+      assert.ok(performance.now() - t < 50, `${performance.now() - t} ms`);
+    });
   });
 });

@@ -13,13 +13,15 @@ import {
 } from '../core/pin-types';
 import {
   connectionLabel,
-  sameConnection,
+  connectionKey,
   type ConnectionSpec,
   type KindCatalog,
   type KindInfo,
   type PipelineSpec,
   type ValidationProblem,
 } from './types';
+import { longestChain, stronglyConnected } from './graph-algorithms';
+import { DEFAULT_GRAPH_LIMITS, limitText, type GraphLimits } from './limits';
 
 export interface CompiledNode {
   id: string;
@@ -46,6 +48,8 @@ export interface CompileOptions {
   services?: Record<string, unknown>;
   /** Nodes whose params were already validated (a live session's unchanged nodes): not checked again. */
   trustedNodes?: ReadonlySet<string>;
+  /** Node count, connection count and depth bounds (defaults: `DEFAULT_GRAPH_LIMITS`). */
+  limits?: Partial<GraphLimits>;
 }
 
 /** Find an input pin by exact name, then by dynamic family (`in_3` in the `in` family). */
@@ -65,70 +69,75 @@ function isDynamicFamily(p: { cardinality: InputPinSpec['cardinality'] }): boole
   return typeof p.cardinality === 'object' && 'Dynamic' in p.cardinality;
 }
 
-const MAX_PASSTHROUGH_PASSES = 100;
+/** Connections grouped by a node id: `by(c)` picks the node a connection is filed under. */
+function groupBy(connections: readonly ConnectionSpec[], by: (c: ConnectionSpec) => string) {
+  const out = new Map<string, ConnectionSpec[]>();
+  for (const c of connections) {
+    const key = by(c);
+    const list = out.get(key);
+    if (list) list.push(c);
+    else out.set(key, [c]);
+  }
+  return out;
+}
 
+/**
+ * Gives each `Passthrough` output the type of what feeds the node (its first input with a known type), in
+ * one worklist pass: a node is looked at again only when one of its upstream nodes resolved a type.
+ */
 function resolvePassthrough(nodes: Map<string, CompiledNode>, connections: ConnectionSpec[]): void {
-  for (let pass = 0; pass < MAX_PASSTHROUGH_PASSES; pass++) {
+  const incoming = groupBy(connections, (c) => c.to_node);
+  const outgoing = groupBy(connections, (c) => c.from_node);
+  const hasPassthrough = (n: CompiledNode) => Object.values(n.outputTypes).includes('Passthrough');
+  const work = [...nodes.values()].filter(hasPassthrough);
+  const queued = new Set(work);
+  while (work.length > 0) {
+    const node = work.pop() as CompiledNode;
+    queued.delete(node);
     let changed = false;
-    for (const node of nodes.values()) {
-      for (const [pin, type] of Object.entries(node.outputTypes)) {
-        if (type !== 'Passthrough') continue;
-        for (const input of node.pins.inputs) {
-          const feeding = connections.filter((c) => c.to_node === node.id && pinMatches(input, c.to_pin));
-          const upstream = feeding
-            .map((c) => nodes.get(c.from_node)?.outputTypes[c.from_pin])
-            .find((t) => t !== undefined && t !== 'Passthrough');
-          if (upstream !== undefined) {
-            node.outputTypes[pin] = upstream;
-            changed = true;
+    for (const [pin, type] of Object.entries(node.outputTypes)) {
+      if (type !== 'Passthrough') continue;
+      for (const input of node.pins.inputs) {
+        let upstream: PinType | undefined;
+        for (const c of incoming.get(node.id) ?? []) {
+          if (!pinMatches(input, c.to_pin)) continue;
+          const t = nodes.get(c.from_node)?.outputTypes[c.from_pin];
+          if (t !== undefined && t !== 'Passthrough') {
+            upstream = t;
             break;
           }
         }
+        if (upstream !== undefined) {
+          node.outputTypes[pin] = upstream;
+          changed = true;
+          break;
+        }
       }
     }
-    if (!changed) return;
+    if (!changed) continue;
+    for (const c of outgoing.get(node.id) ?? []) {
+      const next = nodes.get(c.to_node);
+      if (next && !queued.has(next) && hasPassthrough(next)) {
+        queued.add(next);
+        work.push(next);
+      }
+    }
   }
 }
 
-/** Strongly connected components (Tarjan); each returned group with a cycle, in discovery order. */
-function findCycles(ids: string[], connections: ConnectionSpec[]): string[][] {
-  const edges = new Map<string, string[]>(ids.map((id) => [id, []]));
-  const selfLoops = new Set<string>();
-  for (const c of connections) {
-    if (!edges.has(c.from_node) || !edges.has(c.to_node)) continue;
-    edges.get(c.from_node)?.push(c.to_node);
-    if (c.from_node === c.to_node) selfLoops.add(c.from_node);
+/** Node and connection counts over the limits: checked first, so an oversized spec costs nothing more. */
+function sizeProblems(spec: PipelineSpec, limits: GraphLimits): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const nodeCount = Object.keys(spec.nodes).length;
+  if (nodeCount > limits.maxNodes) {
+    problems.push({ message: `Pipeline has ${nodeCount} nodes; ${limitText(limits, 'maxNodes')}` });
   }
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of edges.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
-    }
-    if (low.get(v) === index.get(v)) {
-      const group: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop() as string;
-        onStack.delete(w);
-        group.push(w);
-      } while (w !== v);
-      if (group.length > 1 || selfLoops.has(v)) out.push(group.reverse());
-    }
-  };
-  for (const id of ids) if (!index.has(id)) visit(id);
-  return out;
+  if (spec.connections.length > limits.maxConnections) {
+    problems.push({
+      message: `Pipeline has ${spec.connections.length} connections; ${limitText(limits, 'maxConnections')}`,
+    });
+  }
+  return problems;
 }
 
 /**
@@ -141,6 +150,9 @@ export function compilePipeline(
   options: CompileOptions = {},
 ): { pipeline?: CompiledPipeline; problems: ValidationProblem[] } {
   const mode = options.mode ?? spec.mode;
+  const limits: GraphLimits = { ...DEFAULT_GRAPH_LIMITS, ...options.limits };
+  const tooLarge = sizeProblems(spec, limits);
+  if (tooLarge.length > 0) return { problems: tooLarge };
   const problems: ValidationProblem[] = [];
   const nodes = new Map<string, CompiledNode>();
 
@@ -179,18 +191,21 @@ export function compilePipeline(
   }
 
   const valid: ConnectionSpec[] = [];
-  spec.connections.forEach((c, i) => {
+  const seen = new Set<string>();
+  spec.connections.forEach((c) => {
     const label = connectionLabel(c);
-    if (spec.connections.findIndex((d) => sameConnection(c, d)) < i) {
+    const key = connectionKey(c);
+    if (seen.has(key)) {
       problems.push({ nodeId: c.to_node, pin: c.to_pin, message: `Connection ${label} is listed twice` });
       return;
     }
+    seen.add(key);
     let ok = true;
     for (const [end, id] of [
       ['source', c.from_node],
       ['destination', c.to_node],
     ] as const) {
-      if (!(id in spec.nodes)) {
+      if (!Object.hasOwn(spec.nodes, id)) {
         const other = end === 'source' ? c.to_node : c.from_node;
         problems.push({
           nodeId: other,
@@ -254,8 +269,12 @@ export function compilePipeline(
   for (const c of valid) {
     const ik = `${c.to_node}\u0000${c.to_pin}`;
     const ok = `${c.from_node}\u0000${c.from_pin}`;
-    byInput.set(ik, [...(byInput.get(ik) ?? []), c]);
-    byOutput.set(ok, [...(byOutput.get(ok) ?? []), c]);
+    const inputs = byInput.get(ik);
+    if (inputs) inputs.push(c);
+    else byInput.set(ik, [c]);
+    const outputs = byOutput.get(ok);
+    if (outputs) outputs.push(c);
+    else byOutput.set(ok, [c]);
   }
   for (const list of byInput.values()) {
     if (list.length < 2) continue;
@@ -282,11 +301,19 @@ export function compilePipeline(
     }
   }
 
-  for (const group of findCycles(Object.keys(spec.nodes), spec.connections)) {
-    if (group.some((id) => nodes.get(id)?.info.bidirectional)) continue;
+  const components = stronglyConnected(Object.keys(spec.nodes), spec.connections);
+  components.components.forEach((group, i) => {
+    if (!components.cyclic[i] || group.some((id) => nodes.get(id)?.info.bidirectional)) return;
     problems.push({
       nodeId: group[0],
       message: `Cycle ${[...group, group[0]].join(' -> ')}: a cycle must pass through a bidirectional node (e.g. transport::moq::peer)`,
+    });
+  });
+  const chain = longestChain(components, spec.connections);
+  if (chain.depth > limits.maxGraphDepth) {
+    problems.push({
+      nodeId: chain.from,
+      message: `Pipeline is ${chain.depth} nodes deep (the longest chain starts at '${chain.from}'); ${limitText(limits, 'maxGraphDepth')}`,
     });
   }
 

@@ -72,6 +72,21 @@ export function connectionLabel(c: ConnectionSpec): string {
   return `${c.from_node}.${c.from_pin} -> ${c.to_node}.${c.to_pin}`;
 }
 
+/**
+ * A record keyed by node ids, with no prototype: ids such as `toString`, `constructor` or `__proto__` are
+ * plain own keys (on an ordinary object they would read inherited members, or set the prototype).
+ */
+export function nodeRecord<T>(entries: Iterable<readonly [string, T]> = []): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [id, value] of entries) out[id] = value;
+  return out;
+}
+
+/** A string naming a connection's four ends, for maps and sets of connections. */
+export function connectionKey(c: ConnectionSpec): string {
+  return `${c.from_node}\u0000${c.from_pin}\u0000${c.to_node}\u0000${c.to_pin}`;
+}
+
 export function sameConnection(a: ConnectionSpec, b: ConnectionSpec): boolean {
   return (
     a.from_node === b.from_node &&

@@ -19,7 +19,7 @@ export interface YamlLimits {
 export const DEFAULT_YAML_LIMITS: Readonly<YamlLimits> = Object.freeze({
   maxYamlBytes: 1024 * 1024,
   maxYamlDepth: 64,
-  maxYamlNodes: 20_000,
+  maxYamlNodes: 10_000,
   maxYamlAliases: 100,
 });
 
@@ -84,12 +84,43 @@ function checkSize(text: string, limits: YamlLimits): void {
   }
 }
 
+/** Above this many times `maxYamlNodes` separators, a text is refused without being lexed at all. */
+const SEPARATOR_FACTOR = 4;
+
+/**
+ * An upper bound on the nodes of a YAML text from one pass over its characters (quotes and comments are
+ * not recognised, so it can only overcount): every node starts a line or follows `[`, `{`, `,`, `:`, or a
+ * `-`/`?` indicator, and a flow collection counts itself and its first entry.
+ */
+function separatorBound(text: string): number {
+  let bound = 1;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x2c || c === 0x3a) bound++;
+    else if (c === 0x5b || c === 0x7b) bound += 2;
+    else if (c === 0x2d || c === 0x3f) {
+      const d = i + 1 < n ? text.charCodeAt(i + 1) : 0x0a;
+      if (d === 0x20 || d === 0x09 || d === 0x0a || d === 0x0d) bound++;
+    }
+  }
+  return bound;
+}
+
 /**
  * Walks the lexer's tokens once (stopping at the first exceeded limit) and bounds what the parser will build:
  * the node count, the alias uses, and the nesting depth, from block indentation columns and flow brackets.
  * The depth is an upper bound (a value on its key's line counts as one more level).
  */
 function prescan(text: string, limits: YamlLimits): void {
+  // The lexer costs about a microsecond per token: a text far over the node limit is refused unlexed.
+  if (separatorBound(text) > SEPARATOR_FACTOR * limits.maxYamlNodes) {
+    throw limitError(
+      limits,
+      'maxYamlNodes',
+      `YAML document has more than ${limits.maxYamlNodes} nodes (over ${SEPARATOR_FACTOR * limits.maxYamlNodes} separators)`,
+    );
+  }
   let nodes = 0;
   let aliases = 0;
   let flow = 0;

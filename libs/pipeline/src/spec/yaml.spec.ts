@@ -130,7 +130,7 @@ nodes:
       bomb += `  a${i}: &a${i} {kind: core::sink, params: {x: [${Array(9)
         .fill(`*a${i - 1}`)
         .join(', ')}]}}\n`;
-    const deep = `nodes:\n  a: {kind: core::sink, params: {x: ${'['.repeat(20_000)}${']'.repeat(20_000)}}}\n`;
+    const deep = `nodes:\n  a: {kind: core::sink, params: {x: ${'['.repeat(5000)}${']'.repeat(5000)}}}\n`;
     for (const [text, limit] of [
       [bomb, /max_yaml_nodes/],
       [deep, /nests deeper than 64 levels.*max_yaml_depth/],

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { ExecutionMode } from '../core/node';
 import { parseBoundedYaml, type YamlLimits } from './yaml-bounds';
 import {
+  nodeRecord,
   PipelineValidationError,
   type ConnectionMode,
   type ConnectionSpec,
@@ -170,7 +171,7 @@ export function tryParsePipelineYaml(
       problems: [{ message: 'Invalid YAML: the document must be a mapping with `steps` or `nodes`' }],
     };
   const problems: ValidationProblem[] = [];
-  const spec: PipelineSpec = { mode: readMode(doc, problems), nodes: {}, connections: [] };
+  const spec: PipelineSpec = { mode: readMode(doc, problems), nodes: nodeRecord(), connections: [] };
   const name = readString(doc, 'name', problems);
   const description = readString(doc, 'description', problems);
   if (name !== undefined) spec.name = name;
@@ -251,7 +252,7 @@ export function pipelineToYaml(spec: PipelineSpec): string {
   if (spec.name !== undefined) doc.name = spec.name;
   if (spec.description !== undefined) doc.description = spec.description;
   doc.mode = spec.mode;
-  const nodes: Record<string, unknown> = {};
+  const nodes = nodeRecord<unknown>();
   for (const [id, node] of Object.entries(spec.nodes)) {
     const out: Record<string, unknown> = { kind: node.kind };
     if (node.params !== undefined && node.params !== null) out.params = node.params;

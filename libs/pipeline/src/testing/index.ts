@@ -1,7 +1,15 @@
 // Helpers for testing node kinds and small graphs without a server: run one node over given input
 // packets and collect what it emits, or run a oneshot graph to completion and collect its bytes.
 import { resolve } from 'node:path';
-import type { AnyNodeDefinition, ExecutionMode, NodeServices, NodeState, NodeStats } from '../core/node';
+import type {
+  AnyNodeDefinition,
+  ExecutionMode,
+  Logger,
+  NodeServices,
+  NodeState,
+  NodeStats,
+} from '../core/node';
+import type { EngineLimits } from '../spec/limits';
 import { forEachPacket } from '../core/helpers';
 import type { Packet } from '../core/packets';
 import { NodeRegistry } from '../registry/registry';
@@ -21,6 +29,10 @@ export interface CollectOptions {
   timeoutMs?: number;
   /** Input queue capacity (default 256). */
   channelCapacity?: number;
+  /** Where the node's log lines go (after the engine's per-node rate limit); default: nowhere. */
+  log?: Logger;
+  /** Engine limits the node sees (packet size, log rate). */
+  limits?: Partial<EngineLimits>;
   /** Called once the node runs, e.g. to call `instance.tune` or `cancel()` mid-stream. */
   onStart?(handle: { instance: NodeInstance; cancel(): void; runner: NodeRunner }): void;
 }
@@ -69,6 +81,8 @@ export async function collectNodeOutputs(
     mode,
     services,
     channelCapacity: capacity,
+    log: options.log,
+    limits: options.limits,
     onState: (_id, state) => states.push(state),
     onTelemetry: (e) => telemetry.push(e),
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PcmChunk } from '../dsp/pcm-chunk';
 import { ffmpegDecodeF32, fixturePath, runTool } from '../dsp/reference-tools';
+import { MediaError } from '../../core/media-error';
 import { FlacStreamDecoder } from './decoder';
 
 async function decodeStreaming(
@@ -91,7 +92,19 @@ test('FLAC 24-bit decodes at full scale 2^23 (not 2^23-1)', async () => {
   }
 });
 
-test('garbage input decodes to nothing without throwing', async () => {
-  const { chunks } = await decodeStreaming(new Uint8Array(10000).fill(7), 1000);
-  assert.equal(chunks.length, 0);
+// Issue #23 finding 8: no bytes, or bytes of another format, are a MediaError (not a TypeError from the library).
+test('zero bytes, MP3, Ogg and random bytes are refused with a MediaError saying what the input is', async () => {
+  const cases: [Uint8Array, RegExp][] = [
+    [new Uint8Array(0), /^the input is empty \(0 bytes of FLAC\)$/],
+    [readFileSync(fixturePath('speech_en_16k_mono.mp3')), /^the input is an MP3 file, not FLAC$/],
+    [readFileSync(fixturePath('speech_en_48k_stereo.opus.ogg')), /^the input is an Ogg file, not FLAC$/],
+    [new Uint8Array(5000).fill(0x5a), /^the input is not FLAC \(it does not start with the fLaC marker\)$/],
+    [Uint8Array.from([0x66, 0x4c]), /not FLAC/],
+  ];
+  for (const [bytes, reason] of cases) {
+    await assert.rejects(
+      decodeStreaming(bytes, 1000),
+      (err: unknown) => err instanceof MediaError && reason.test(err.message),
+    );
+  }
 });

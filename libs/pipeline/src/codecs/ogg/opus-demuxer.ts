@@ -1,6 +1,7 @@
 // Ogg Opus demuxer: bytes in (any chunking), Opus packets out with exact timing. Timestamps follow the
 // granule timeline (48 kHz samples, pre-skip included, so the first packet of a file starts at 0);
 // durations come from each packet's TOC, and the final packet's duration is cut to the end-trimmed length.
+import { MediaError } from '../../core/media-error';
 import type { OpusPacket } from '../../core/packets';
 import { OggPageReader, type OggPage } from './page-reader';
 import { OGG_FLAG_BOS, OGG_FLAG_CONTINUED, OGG_FLAG_EOS } from './page-writer';
@@ -78,7 +79,7 @@ export class OggOpusDemuxer {
       this.reader.pages === 0 &&
       this.reader.skippedBytes + this.reader.buffered > MAX_BYTES_BEFORE_FIRST_PAGE
     ) {
-      throw new Error(
+      throw new MediaError(
         `no Ogg page found in the first ${MAX_BYTES_BEFORE_FIRST_PAGE} bytes: the input is not Ogg`,
       );
     }
@@ -87,7 +88,7 @@ export class OggOpusDemuxer {
   /** Call at end of input. Throws when no Opus stream was found. */
   end(): void {
     if (this.state === 'seek_head') {
-      throw new Error(
+      throw new MediaError(
         this.reader.pages === 0
           ? 'the input holds no Ogg page'
           : 'the Ogg input holds no Opus stream (no OpusHead)',

@@ -1,5 +1,6 @@
 // The Ogg Opus identification and comment headers (RFC 7845 §5), built and parsed. WebM's CodecPrivate
 // carries the same OpusHead.
+import { MediaError } from '../../core/media-error';
 
 export interface OpusHead {
   version: number;
@@ -53,10 +54,10 @@ export function buildOpusHead(h: {
 
 /** Parses an OpusHead; throws with the reason when it is not one. */
 export function parseOpusHead(data: Uint8Array): OpusHead {
-  if (!isOpusHead(data) || data.length < 19) throw new Error('not an OpusHead packet (magic or length)');
+  if (!isOpusHead(data) || data.length < 19) throw new MediaError('not an OpusHead packet (magic or length)');
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const version = data[8];
-  if (version >> 4 !== 0) throw new Error(`unsupported OpusHead version ${version}`);
+  if (version >> 4 !== 0) throw new MediaError(`unsupported OpusHead version ${version}`);
   const head: OpusHead = {
     version,
     channels: data[9],
@@ -65,14 +66,14 @@ export function parseOpusHead(data: Uint8Array): OpusHead {
     outputGain: v.getInt16(16, true),
     mappingFamily: data[18],
   };
-  if (head.channels === 0) throw new Error('OpusHead declares 0 channels');
+  if (head.channels === 0) throw new MediaError('OpusHead declares 0 channels');
   if (head.mappingFamily !== 0) {
-    if (data.length < 21 + head.channels) throw new Error('OpusHead channel mapping table is truncated');
+    if (data.length < 21 + head.channels) throw new MediaError('OpusHead channel mapping table is truncated');
     head.streamCount = data[19];
     head.coupledCount = data[20];
     head.channelMapping = data.slice(21, 21 + head.channels);
   } else if (head.channels > 2) {
-    throw new Error(`OpusHead mapping family 0 allows 1 or 2 channels, got ${head.channels}`);
+    throw new MediaError(`OpusHead mapping family 0 allows 1 or 2 channels, got ${head.channels}`);
   }
   return head;
 }
@@ -102,19 +103,19 @@ export function buildOpusTags(vendor: string, comments: readonly string[] = []):
 
 /** Parses an OpusTags packet into its vendor string and comments; throws when malformed. */
 export function parseOpusTags(data: Uint8Array): { vendor: string; comments: string[] } {
-  if (!isOpusTags(data)) throw new Error('not an OpusTags packet');
+  if (!isOpusTags(data)) throw new MediaError('not an OpusTags packet');
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const dec = new TextDecoder();
   const take = (o: number): [string, number] => {
-    if (o + 4 > data.length) throw new Error('OpusTags is truncated');
+    if (o + 4 > data.length) throw new MediaError('OpusTags is truncated');
     const n = v.getUint32(o, true);
-    if (o + 4 + n > data.length) throw new Error('OpusTags is truncated');
+    if (o + 4 + n > data.length) throw new MediaError('OpusTags is truncated');
     return [dec.decode(data.subarray(o + 4, o + 4 + n)), o + 4 + n];
   };
   const first = take(8);
   const vendor = first[0];
   let o = first[1];
-  if (o + 4 > data.length) throw new Error('OpusTags is truncated');
+  if (o + 4 > data.length) throw new MediaError('OpusTags is truncated');
   const count = v.getUint32(o, true);
   o += 4;
   const comments: string[] = [];

@@ -1,5 +1,7 @@
 // Streaming WAV reader: walks RIFF/RF64 chunks as bytes arrive (odd sizes padded), reads fmt (PCM, IEEE
 // float, WAVE_FORMAT_EXTENSIBLE) and converts the data chunk to interleaved f32 without holding the file.
+import { MediaError } from '../../core/media-error';
+import { wrongFormat } from '../sniff';
 
 export type WavSampleFormat = 'u8' | 's16' | 's24' | 's32' | 'f32' | 'f64';
 
@@ -64,7 +66,7 @@ export class WavReader {
   end(): void {
     this.ended = true;
     if (this.state !== 'data' && this.state !== 'done') {
-      throw new Error(
+      throw new MediaError(
         this.state === 'riff'
           ? 'the input is empty or too short to be a WAV file'
           : 'the WAV file ended before its data chunk (no audio)',
@@ -146,11 +148,14 @@ export class WavReader {
           if (avail < 12) return;
           const id = fourcc(this.buf, s);
           if (id !== 'RIFF' && id !== 'RF64') {
-            throw new Error(
-              id === 'RIFX' ? 'big-endian WAV (RIFX) is not supported' : 'not a WAV file (no RIFF header)',
+            throw new MediaError(
+              id === 'RIFX'
+                ? 'big-endian WAV (RIFX) is not supported'
+                : (wrongFormat(this.buf.subarray(s, this.tail), 'WAV') ?? 'not a WAV file (no RIFF header)'),
             );
           }
-          if (fourcc(this.buf, s + 8) !== 'WAVE') throw new Error('not a WAV file (RIFF form is not WAVE)');
+          if (fourcc(this.buf, s + 8) !== 'WAVE')
+            throw new MediaError('not a WAV file (RIFF form is not WAVE)');
           this.start += 12;
           this.state = 'chunk_header';
           break;
@@ -162,12 +167,12 @@ export class WavReader {
           this.start += 8;
           if (id === 'fmt ') {
             if (size < 16 || size > MAX_FMT_SIZE)
-              throw new Error(`WAV fmt chunk has an invalid size ${size}`);
+              throw new MediaError(`WAV fmt chunk has an invalid size ${size}`);
             this.chunkLeft = size;
             this.chunkPad = size & 1;
             this.state = 'fmt';
           } else if (id === 'data') {
-            if (!this.fmt) throw new Error('WAV data chunk comes before the fmt chunk');
+            if (!this.fmt) throw new MediaError('WAV data chunk comes before the fmt chunk');
             // 0xFFFFFFFF (streamed WAV, RF64) and 0 (writer that never patched the size) mean "until the end".
             this.dataLeft = size === 0xffffffff || size === 0 ? Infinity : size;
             if (this.dataLeft !== Infinity) this.fmt.declaredFrames = Math.floor(size / this.fmt.blockAlign);
@@ -216,28 +221,29 @@ function parseFmt(v: DataView, at: number, size: number): WavFormat {
   const bits = v.getUint16(at + 14, true);
   const formatTag = tag;
   if (tag === WAVE_FORMAT_EXTENSIBLE) {
-    if (size < 40) throw new Error('WAVE_FORMAT_EXTENSIBLE fmt chunk is shorter than 40 bytes');
+    if (size < 40) throw new MediaError('WAVE_FORMAT_EXTENSIBLE fmt chunk is shorter than 40 bytes');
     tag = v.getUint16(at + 24, true);
   }
-  if (channels === 0) throw new Error('WAV fmt declares 0 channels');
-  if (sampleRate === 0) throw new Error('WAV fmt declares a sample rate of 0');
+  if (channels === 0) throw new MediaError('WAV fmt declares 0 channels');
+  if (sampleRate === 0) throw new MediaError('WAV fmt declares a sample rate of 0');
   let sampleFormat: WavSampleFormat;
   if (tag === WAVE_FORMAT_PCM) {
     const map: Record<number, WavSampleFormat> = { 8: 'u8', 16: 's16', 24: 's24', 32: 's32' };
     const f = map[bits];
-    if (!f) throw new Error(`unsupported WAV PCM sample size: ${bits} bits (8, 16, 24 or 32 are supported)`);
+    if (!f)
+      throw new MediaError(`unsupported WAV PCM sample size: ${bits} bits (8, 16, 24 or 32 are supported)`);
     sampleFormat = f;
   } else if (tag === WAVE_FORMAT_IEEE_FLOAT) {
-    if (bits !== 32 && bits !== 64) throw new Error(`unsupported WAV float sample size: ${bits} bits`);
+    if (bits !== 32 && bits !== 64) throw new MediaError(`unsupported WAV float sample size: ${bits} bits`);
     sampleFormat = bits === 32 ? 'f32' : 'f64';
   } else {
-    throw new Error(
+    throw new MediaError(
       `unsupported WAV format tag 0x${tag.toString(16)} (PCM, IEEE float and extensible are supported)`,
     );
   }
   const bytesPerSample = bits / 8;
   if (blockAlign !== bytesPerSample * channels) {
-    throw new Error(`WAV block align ${blockAlign} does not match ${channels} channels of ${bits} bits`);
+    throw new MediaError(`WAV block align ${blockAlign} does not match ${channels} channels of ${bits} bits`);
   }
   return { sampleRate, channels, sampleFormat, blockAlign, formatTag };
 }

@@ -178,7 +178,8 @@ test('reader: errors name what is wrong', () => {
       r.end();
     }, re);
   };
-  bad(new TextEncoder().encode('OggS and more bytes here'), /not a WAV file/);
+  bad(new TextEncoder().encode('OggS and more bytes here'), /the input is an Ogg file, not WAV/);
+  bad(new TextEncoder().encode('plain text, not audio at all'), /not a WAV file \(no RIFF header\)/);
   bad(riff(chunk('fmt ', fmtBody(2, 1, 8000, 4))), /unsupported WAV format tag 0x2/);
   bad(riff(chunk('fmt ', fmtBody(1, 1, 8000, 12))), /12 bits/);
   bad(riff(chunk('data', new Uint8Array(4))), /data chunk comes before the fmt chunk/);

@@ -39,13 +39,28 @@ test('mp3 decoder node: stereo 44.1 kHz, gapless length', async () => {
   assert.equal(concatAudio(out).length / 2, 2646000);
 });
 
-test('non-audio input fails with an actionable message instead of stopping silently', async () => {
+test('non-audio input fails with an actionable message naming the node instead of stopping silently', async () => {
   const garbage: Packet[] = [{ kind: 'binary', data: new Uint8Array(5000).fill(3) }];
-  const r = await collectNodeOutputs(flacDecoderNode, {}, garbage);
-  assert.match(
-    (r.states.at(-1) as { Failed: { reason: string } }).Failed.reason,
-    /no FLAC audio found in 5000 input bytes/,
+  const reason = (r: { states: unknown[] }) =>
+    (r.states.at(-1) as { Failed: { reason: string } }).Failed.reason;
+  assert.equal(
+    reason(await collectNodeOutputs(flacDecoderNode, {}, garbage)),
+    "Node 'node' (audio::flac::decoder): the input is not FLAC (it does not start with the fLaC marker)",
   );
-  const m = await collectNodeOutputs(mp3DecoderNode, {}, garbage);
-  assert.match((m.states.at(-1) as { Failed: { reason: string } }).Failed.reason, /no MP3 audio/);
+  assert.equal(
+    reason(await collectNodeOutputs(mp3DecoderNode, {}, garbage)),
+    "Node 'node' (audio::mp3::decoder): no MPEG audio frames in the first 5000 bytes: the input is not MP3",
+  );
+  // Issue #23 finding 8: zero bytes of FLAC used to fail with "Cannot read properties of null (reading 'flush')".
+  assert.equal(
+    reason(await collectNodeOutputs(flacDecoderNode, {}, [])),
+    "Node 'node' (audio::flac::decoder): the input is empty (0 bytes of FLAC)",
+  );
+  const ogg: Packet[] = [
+    { kind: 'binary', data: readFileSync(fixturePath('speech_en_48k_stereo.opus.ogg')) },
+  ];
+  assert.equal(
+    reason(await collectNodeOutputs(mp3DecoderNode, {}, ogg)),
+    "Node 'node' (audio::mp3::decoder): the input is an Ogg file, not MP3",
+  );
 });

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { PcmChunk } from '../../codecs/dsp/pcm-chunk';
 import { FlacStreamDecoder } from '../../codecs/flac/decoder';
 import { Mp3StreamDecoder } from '../../codecs/mp3/decoder';
+import { MediaError, nodeError } from '../../core/media-error';
 import { EOS, type Packet } from '../../core/packets';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeContext, NodeDefinition } from '../../core/node';
@@ -59,8 +60,8 @@ class FileDecoderRun {
     await this.emit(out);
     this.ctx.stats.errored += dec.errors;
     if (dec.framesOut === 0) {
-      throw new Error(
-        `${this.ctx.kind} '${this.ctx.nodeId}': no ${this.format} audio found in ${this.bytes} input bytes; is the input a ${this.format} file?`,
+      throw new MediaError(
+        `no ${this.format} audio found in ${this.bytes} input bytes; is the input a ${this.format} file?`,
       );
     }
   }
@@ -111,6 +112,8 @@ function fileDecoderNode(
           try {
             ctx.setState('Running');
             await new FileDecoderRun(ctx, format).run(dec);
+          } catch (err) {
+            throw nodeError(ctx, err);
           } finally {
             dec.free();
           }

@@ -3,6 +3,7 @@
 import { isOpusHead, isOpusTags } from '../../codecs/ogg/opus-head';
 import { forEachPacket } from '../../core/helpers';
 import type { NodeContext, Receiver, Sender } from '../../core/node';
+import { nodeError } from '../../core/media-error';
 import type { Packet } from '../../core/packets';
 
 /** A function that sends everything `next()` yields; resolves false once the output is closed for good. */
@@ -57,12 +58,6 @@ export async function runContainer(
     throw nodeError(ctx, e);
   }
   if (open === false) ctx.setState({ Stopped: { reason: 'output_closed' } });
-}
-
-/** Prefixes an error with the node it came from, so the caller knows where to look. */
-export function nodeError(ctx: { nodeId: string; kind: string }, what: unknown): Error {
-  const msg = what instanceof Error ? what.message : String(what);
-  return new Error(`Node '${ctx.nodeId}' (${ctx.kind}): ${msg}`);
 }
 
 /**

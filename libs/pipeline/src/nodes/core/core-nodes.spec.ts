@@ -11,6 +11,7 @@ import { createDefaultRegistry } from '../../registry/default';
 import { collectNodeOutputs, permissiveServices, runOneshotGraph } from '../../testing';
 import { fileReaderNode, fileWriterNode } from './file-io';
 import { httpFetcherNode } from './http-fetcher';
+import { checkFetchUrl } from '../../security/fetch-policy';
 import { jsonSerializeNode } from './json-serialize';
 import { pacerNode } from './pacer';
 import { passthroughNode, sinkNode } from './passthrough';
@@ -266,8 +267,13 @@ describe('transport::http::fetcher', () => {
   const body = Buffer.from('0123456789'.repeat(2000));
   before(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/data') res.end(body);
+      if (req.url === '/data' || req.url === '/redir/data') res.end(body);
+      else if (req.url === '/secret') res.end('SECRET');
       else if (req.url === '/moved') res.writeHead(302, { location: '/data' }).end();
+      else if (req.url === '/redir/hop') res.writeHead(302, { location: '/secret' }).end();
+      else if (req.url === '/redir/ok') res.writeHead(307, { location: 'data' }).end();
+      else if (req.url === '/redir/loop') res.writeHead(301, { location: '/redir/loop' }).end();
+      else if (req.url === '/redir/scheme') res.writeHead(302, { location: 'file:///etc/passwd' }).end();
       else if (req.url === '/slow') setTimeout(() => res.end('late'), 2000);
       else res.writeHead(404).end();
     });
@@ -301,8 +307,57 @@ describe('transport::http::fetcher', () => {
       return typeof last === 'object' && 'Failed' in last ? last.Failed.reason : '';
     };
     assert.equal(await fail('/missing'), 'HTTP error: 404');
-    assert.equal(await fail('/moved'), 'HTTP error: 302 (redirects are not followed)');
+    assert.equal(
+      await fail('/redir/loop'),
+      `HTTP request to '${base}/redir/loop' failed: too many redirects (more than 5) from '${base}/redir/loop'`,
+    );
     assert.match(await fail('/slow', { connect_timeout_ms: 100 }), /no response within 100 ms/);
+  });
+
+  // Issue #23 finding 6: the allow-list is matched against the URL that is requested, at every hop.
+  it('matches the allow-list on the normalised URL and checks every redirect hop', async () => {
+    const services = { checkFetchUrl: (url: string) => void checkFetchUrl([`${base}/redir*`], url) };
+    const reason = async (path: string) => {
+      const r = await collectNodeOutputs(httpFetcherNode, { url: `${base}${path}` }, [], { services });
+      const last = r.states.at(-1);
+      return {
+        packets: r.packets,
+        reason: typeof last === 'object' && 'Failed' in last ? last.Failed.reason : '',
+      };
+    };
+    const reg = new NodeRegistry([httpFetcherNode]);
+    for (const path of ['/redir/../secret', '/redir/%2e%2E/secret', '/redir\\..\\secret']) {
+      const problems = reg.checkParams(
+        'transport::http::fetcher',
+        { url: `${base}${path}` },
+        services,
+      ).problems;
+      assert.match(
+        problems[0]?.message ?? '',
+        /is not allowed: URL 'http:\/\/127\.0\.0\.1:\d+\/secret' is not allowed/,
+        path,
+      );
+      // Refused again when the node starts (the run checks what it requests, not only validation).
+      await assert.rejects(
+        collectNodeOutputs(httpFetcherNode, { url: `${base}${path}` }, [], { services }),
+        /is not allowed/,
+      );
+    }
+    assert.match(
+      reg.checkParams('transport::http::fetcher', { url: `${base}/redir%2F..%2Fsecret` }, services)
+        .problems[0].message,
+      /encoded '\/' or '\\' in its path \(%2F, %5C\)/,
+    );
+    const hop = await reason('/redir/hop');
+    assert.equal(hop.packets.length, 0);
+    assert.match(
+      hop.reason,
+      new RegExp(`redirect from '${base}/redir/hop' to '${base}/secret' refused: URL .* is not allowed`),
+    );
+    assert.match((await reason('/redir/scheme')).reason, /only http and https are followed/);
+    const ok = await reason('/redir/ok');
+    assert.equal(ok.reason, '');
+    assert.deepEqual(concat(ok.packets), body);
   });
 
   it('checks the URL allow-list and scheme', () => {

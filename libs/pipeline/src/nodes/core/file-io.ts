@@ -1,10 +1,11 @@
 // `core::file_reader` (a source: a file as Binary chunks) and `core::file_writer` (Binary packets to a
 // file). Paths go through the host's allow-lists (`services.resolveReadPath` / `resolveWritePath`).
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { NodeDefinition, NodeServices } from '../../core/node';
 import { EOS } from '../../core/packets';
 import { inputPin, outputPin } from '../../core/helpers';
+import { openCheckedForRead, openCheckedForWrite } from '../../security/safe-open';
 
 const ReaderParams = Type.Object({
   path: Type.String({
@@ -66,7 +67,7 @@ export const fileReaderNode: NodeDefinition<ReaderParams> = {
         const file = resolved(ctx.services, params.path, 'read');
         let handle: FileHandle;
         try {
-          handle = await open(file, 'r');
+          handle = await openCheckedForRead(file);
         } catch (err) {
           throw new Error(`Failed to open file '${params.path}': ${(err as Error).message}`, { cause: err });
         }
@@ -116,7 +117,14 @@ export const fileWriterNode: NodeDefinition<WriterParams> = {
     return {
       async run() {
         const file = resolved(ctx.services, params.path, 'write');
-        const handle = await open(file, 'w');
+        let handle: FileHandle;
+        try {
+          handle = await openCheckedForWrite(file);
+        } catch (err) {
+          throw new Error(`Failed to open '${params.path}' for writing: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
         const pending: Uint8Array[] = [];
         let pendingBytes = 0;
         const flush = async (): Promise<void> => {

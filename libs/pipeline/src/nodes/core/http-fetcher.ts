@@ -1,5 +1,6 @@
 // `transport::http::fetcher`: a source that GETs a URL (allow-listed by the host) and emits the body in
-// fixed-size Binary chunks. Redirects are not followed (each hop would need its own allow-list check).
+// fixed-size Binary chunks. Redirects are followed by hand (at most 5), each hop checked against the
+// allow-list in the normalised form that is then requested.
 import { Type, type Static } from '@sinclair/typebox';
 import type { NodeDefinition } from '../../core/node';
 import { outputPin } from '../../core/helpers';
@@ -25,6 +26,9 @@ const Params = Type.Object({
 });
 type Params = Static<typeof Params>;
 
+/** Redirect hops followed before giving up. */
+export const MAX_REDIRECTS = 5;
+
 function urlProblems(
   url: string,
   check: ((url: string) => void) | undefined,
@@ -40,10 +44,50 @@ function urlProblems(
   }
   if (!check) return [{ path: '/url', message: 'fetching URLs is not enabled on this server' }];
   try {
-    check(url);
+    check(parsed.href);
     return [];
   } catch (err) {
     return [{ path: '/url', message: `URL '${url}' is not allowed: ${(err as Error).message}` }];
+  }
+}
+
+/**
+ * GETs `url`, following redirects itself so that every hop's normalised URL passes `check` first. Resolves
+ * with the final response (2xx) or throws naming the hop that failed.
+ */
+async function getFollowingRedirects(
+  url: string,
+  check: (url: string) => void,
+  signal: AbortSignal,
+): Promise<Response> {
+  let current = new URL(url).href;
+  for (let hop = 0; ; hop++) {
+    const res = await fetch(current, { redirect: 'manual', signal });
+    if (res.status < 300 || res.status >= 400 || res.status === 304) return res;
+    await res.body?.cancel();
+    const location = res.headers.get('location');
+    if (location === null) throw new Error(`HTTP error: ${res.status} (a redirect without a Location)`);
+    if (hop >= MAX_REDIRECTS)
+      throw new Error(`too many redirects (more than ${MAX_REDIRECTS}) from '${url}'`);
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new Error(`redirect from '${current}' to an invalid URL '${location}'`);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new Error(
+        `redirect from '${current}' to '${next.href}' refused: only http and https are followed`,
+      );
+    }
+    try {
+      check(next.href);
+    } catch (err) {
+      throw new Error(`redirect from '${current}' to '${next.href}' refused: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    current = next.href;
   }
 }
 
@@ -58,8 +102,9 @@ export const httpFetcherNode: NodeDefinition<Params> = {
     const out = ctx.output('out');
     return {
       async run() {
-        const problems = urlProblems(params.url, ctx.services.checkFetchUrl);
-        if (problems.length > 0) throw new Error(problems[0].message);
+        const check = ctx.services.checkFetchUrl;
+        const problems = urlProblems(params.url, check);
+        if (problems.length > 0 || !check) throw new Error(problems[0].message);
         if (!(await ctx.waitForStart())) return;
         ctx.setState('Running');
         const abort = new AbortController();
@@ -79,7 +124,7 @@ export const httpFetcherNode: NodeDefinition<Params> = {
         try {
           let res: Response;
           try {
-            res = await fetch(params.url, { redirect: 'manual', signal: abort.signal });
+            res = await getFollowingRedirects(params.url, check, abort.signal);
           } catch (err) {
             throw new Error(
               `HTTP request to '${params.url}' failed: ${((abort.signal.reason as Error | undefined) ?? (err as Error)).message}`,
@@ -90,9 +135,7 @@ export const httpFetcherNode: NodeDefinition<Params> = {
           }
           if (res.status < 200 || res.status >= 300) {
             await res.body?.cancel();
-            throw new Error(
-              `HTTP error: ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`,
-            );
+            throw new Error(`HTTP error: ${res.status}`);
           }
           if (!res.body) return;
           let chunk = new Uint8Array(params.chunk_size);

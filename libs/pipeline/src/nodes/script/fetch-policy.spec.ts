@@ -141,3 +141,51 @@ test('real requests: secrets injected where scoped, JSON bodies, no redirects, e
     await new Promise((r) => server.close(r));
   }
 });
+
+// Issue #23 finding 6: the script fetch allow-list sees the URL that is requested, and a body is capped
+// while it streams in.
+test('traversal and encoded separators do not get past a path pattern', () => {
+  const rules = [{ url: 'http://127.0.0.1:4699/redir*', methods: ['GET'] }];
+  for (const raw of ['http://127.0.0.1:4699/redir/../secret', 'http://127.0.0.1:4699/redir/%2e%2e/secret']) {
+    assert.match(
+      fetchBlockReason(rules, new URL(raw), 'GET') ?? '',
+      /not in global allowlist \(GET http:\/\/127\.0\.0\.1:4699\/secret\)/,
+    );
+  }
+  assert.match(
+    fetchBlockReason(rules, new URL('http://127.0.0.1:4699/redir%2F..%2Fsecret'), 'GET') ?? '',
+    /^Blocked: encoded '\/' or '\\' \(%2F, %5C\) in the path/,
+  );
+  assert.equal(fetchBlockReason(rules, new URL('http://127.0.0.1:4699/redir/ok'), 'GET'), undefined);
+});
+
+test('a response body over the cap is refused as it streams, not after buffering it all', async () => {
+  let sent = 0;
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const pump = (): void => {
+      while (sent < 64 * 1048576) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.on('close', () => (sent = Infinity));
+    pump();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const client = new ScriptFetchClient(
+      { fetchAllowlist: [{ url: `${base}/*`, methods: ['GET'] }] },
+      [],
+      () => {},
+    );
+    await assert.rejects(client.fetch(`${base}/huge`, {}), /response body over 4194304 bytes/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  assert.ok(sent === Infinity || sent < 32 * 1048576, `the server got to send ${sent} bytes`);
+});

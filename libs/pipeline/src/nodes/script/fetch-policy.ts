@@ -50,6 +50,10 @@ export function fetchBlockReason(
 ): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return `Blocked: scheme '${url.protocol}' is not allowed`;
+  // Matching is on the normalised path (what is requested); an encoded separator could still be decoded
+  // by the server into another path.
+  if (/%2f|%5c/i.test(url.pathname))
+    return `Blocked: encoded '/' or '\\' (%2F, %5C) in the path ${url.pathname}`;
   if (!rules || rules.length === 0) return 'Blocked: Global allowlist is empty';
   const m = method.toUpperCase();
   for (const rule of rules) {
@@ -115,6 +119,30 @@ export class FetchLimiter {
       else this.active--;
     };
   }
+}
+
+/** The body as text, refused as soon as more than `max` bytes arrived (never buffered whole first). */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel();
+    throw new Error(`Request failed: response body over ${max} bytes`);
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      throw new Error(`Request failed: response body over ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, total));
 }
 
 const limiters = new WeakMap<ScriptServices, FetchLimiter>();
@@ -188,11 +216,7 @@ export class ScriptFetchClient {
         redirect: 'manual',
         signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       });
-      const body = await res.arrayBuffer();
-      if (body.byteLength > FETCH_MAX_BODY_BYTES) {
-        throw new Error(`Request failed: response body over ${FETCH_MAX_BODY_BYTES} bytes`);
-      }
-      return new TextDecoder().decode(body);
+      return await readCapped(res, FETCH_MAX_BODY_BYTES);
     } catch (err) {
       let msg = err instanceof Error ? err.message : String(err);
       // undici reports "fetch failed" and keeps the reason (refused, timeout, DNS) in `cause`.

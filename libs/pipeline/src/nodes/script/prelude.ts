@@ -26,7 +26,11 @@ export const PRELUDE_SOURCE = String.raw`(function () {
     if (v instanceof Error) return v.name + ': ' + v.message;
     try { const s = stringify(v); return s === undefined ? String(v) : s; } catch (e) { return String(v); }
   }
-  function join(args) { let s = ''; for (let i = 0; i < args.length; i++) { if (i) s += ' '; s += fmt(args[i]); } return s; }
+  // Captured now: the script may replace String.prototype.slice later.
+  const sliceStr = Function.prototype.call.bind(String.prototype.slice);
+  const MAX_LINE = 8192;
+  function clip(s) { return s.length > MAX_LINE ? sliceStr(s, 0, MAX_LINE) + '… (' + (s.length - MAX_LINE) + ' more characters)' : s; }
+  function join(args) { let s = ''; for (let i = 0; i < args.length; i++) { if (i) s += ' '; s += fmt(args[i]); if (s.length > MAX_LINE) break; } return clip(s); }
   g.console = {
     debug(...a) { hostLog(0, join(a)); },
     log(...a) { hostLog(1, join(a)); },
@@ -98,7 +102,7 @@ export const PRELUDE_SOURCE = String.raw`(function () {
   }
 
   const out = { code: 0, done: true, fatal: '', text: '', buffer: null, rate: 0, channels: 0, json: '', error: '' };
-  function fail(msg) { out.error = msg; return -1; }
+  function fail(msg) { out.error = clip(msg); return -1; }
   function positiveInt(n) { return typeof n === 'number' && n > 0 && n === Math.floor(n); }
 
   function classify(ret, input) {

@@ -277,6 +277,48 @@ test('a memory hog is stopped at its limit and the host heap does not grow', asy
   }
 });
 
+test('strings and buffers a script hands the host are bounded: dsp, telemetry, logs, thrown messages', async () => {
+  const logs: string[] = [];
+  const sb = await sandbox(
+    `function process(p) {
+      const r = [];
+      try { dsp.gain(new Float32Array(1 << 19), 2); } catch (e) { r.push(e.message); }
+      try { telemetry.emit('t', { x: 'q'.repeat(100000) }); } catch (e) { r.push(e.message); }
+      console.log('z'.repeat(20000));
+      if (p.data === 'throw') throw new Error('w'.repeat(50000));
+      return { type: 'Text', data: r.join(' | ') };
+    }`,
+    { memoryLimitMb: 64, maxPacketBytes: 1 << 20, log: (_l, m) => logs.push(m), telemetry: () => true },
+  );
+  assert.equal(
+    producedText(await outcome(sb, { kind: 'text', text: 'x' })),
+    'dsp: 2097152 bytes of samples; the limit is 1048576 ([engine.limits] max_packet_bytes) | ' +
+      'telemetry data is longer than 65536 characters',
+  );
+  assert.equal(logs[0], `${'z'.repeat(8192)}… (11808 more characters)`);
+  const thrown = await outcome(sb, { kind: 'text', text: 'throw' });
+  assert.equal(thrown.kind, 'error');
+  assert.ok(
+    thrown.message.length < 8300 && thrown.message.endsWith('(41815 more characters)'),
+    thrown.message.slice(-40),
+  );
+  sb.dispose();
+});
+
+test('a script that fakes ArrayBuffer and typed array getters still cannot pass more than the limit', async () => {
+  const sb = await sandbox(
+    `const big = new Float32Array(1 << 20);
+    Object.defineProperty(ArrayBuffer.prototype, 'byteLength', { get() { return 16; } });
+    Object.defineProperty(Object.getPrototypeOf(Float32Array.prototype), 'length', { get() { return 4; } });
+    function process(p) { return { type: 'Audio', samples: big, metadata: { sample_rate: 48000, channels: 2 } }; }`,
+    { memoryLimitMb: 64, maxPacketBytes: 1 << 20 },
+  );
+  const o = await outcome(sb, { kind: 'text', text: 'x' });
+  assert.equal(o.kind, 'error');
+  assert.match(o.message, /returned an Audio packet \(4194304 bytes\) larger than 1048576 bytes/);
+  sb.dispose();
+});
+
 test('escapes fail: no host process, require, modules or host functions', async () => {
   const sb = await sandbox(`
     function probe(f) { try { return f(); } catch (e) { return 'threw ' + e.name; } }

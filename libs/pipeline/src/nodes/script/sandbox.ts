@@ -12,6 +12,7 @@ import {
   type QuickJSRuntime,
 } from 'quickjs-emscripten';
 import type { AudioPacket, Packet, PacketMetadata } from '../../core/packets';
+import { DEFAULT_NODE_LIMITS, limitText } from '../../spec/limits';
 import { WASM_PAGE_BYTES, wasmApi, type WasmModule } from '../../plugins/wasm-api';
 import type { ScriptFetchInit } from './fetch-policy';
 import { CallCode, PRELUDE_SOURCE } from './prelude';
@@ -25,6 +26,17 @@ export const MIN_MEMORY_LIMIT_MB = 16;
 export const LOAD_TIMEOUT_MS = 2000;
 /** A packet whose `process()` is async (awaiting fetches) must settle within this wall time. */
 export const DEFAULT_ASYNC_TIMEOUT_MS = 30_000;
+/**
+ * Strings the script hands the host outside packets (log lines and error messages are cut by the prelude
+ * to 8192 characters; telemetry JSON, fetch URLs and headers are refused beyond these).
+ */
+const MAX_MESSAGE_CHARS = 16 * 1024;
+const MAX_TELEMETRY_JSON_CHARS = 64 * 1024;
+const MAX_FETCH_URL_CHARS = 8 * 1024;
+const MAX_FETCH_HEADERS_CHARS = 64 * 1024;
+/** Audio a script may return: sane shapes only (the prelude checks too, but the script can tamper with it). */
+const MAX_AUDIO_CHANNELS = 64;
+const MAX_AUDIO_RATE = 768_000;
 
 export type ScriptLogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LOG_LEVELS: ScriptLogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -45,6 +57,11 @@ export interface ScriptSandboxOptions {
   telemetry?: (eventType: string, data: Record<string, unknown> | undefined) => boolean;
   /** Host fetch (policy checks included); absent = every `fetch` call rejects. Resolves to the body text. */
   fetch?: (url: string, init: ScriptFetchInit) => Promise<string>;
+  /**
+   * Largest packet `process()` may return (and `dsp` buffer or fetch body it may hand the host), in bytes:
+   * checked on the sandbox's copy before anything is copied out (default 1 MiB).
+   */
+  maxPacketBytes?: number;
 }
 
 export type ScriptFatalKind = 'timeout' | 'memory' | 'crashed';
@@ -107,6 +124,7 @@ export class ScriptSandbox {
   private readonly timeoutMs: number;
   private readonly memoryLimitMb: number;
   private readonly asyncTimeoutMs: number;
+  private readonly maxPacketBytes: number;
 
   private constructor(
     ctx: QuickJSContext,
@@ -117,6 +135,7 @@ export class ScriptSandbox {
     this.timeoutMs = opts.timeoutMs;
     this.memoryLimitMb = opts.memoryLimitMb;
     this.asyncTimeoutMs = opts.asyncTimeoutMs ?? DEFAULT_ASYNC_TIMEOUT_MS;
+    this.maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_NODE_LIMITS.maxPacketBytes;
   }
 
   /** Instantiates QuickJS, installs the API, evaluates the script and checks it defines `process`. */
@@ -291,15 +310,17 @@ export class ScriptSandbox {
         return DROP;
       case CallCode.Forward:
         return FORWARD;
-      case CallCode.Text:
-        return {
-          kind: 'packet',
-          packet: { kind: 'text', text: this.readString('text'), meta: copyMeta(input.meta) },
-        };
+      case CallCode.Text: {
+        const text = this.readString('text', this.maxPacketBytes);
+        if (text === undefined) return this.tooLarge('a Text packet');
+        return { kind: 'packet', packet: { kind: 'text', text, meta: copyMeta(input.meta) } };
+      }
       case CallCode.Audio:
-        return { kind: 'packet', packet: this.readAudio(input) };
+        return this.readAudio(input);
       case CallCode.Custom: {
-        const c = JSON.parse(this.readString('json')) as { type_id: string; data: unknown };
+        const json = this.readString('json', this.maxPacketBytes);
+        if (json === undefined) return this.tooLarge('a Custom packet');
+        const c = JSON.parse(json) as { type_id: string; data: unknown };
         return {
           kind: 'packet',
           packet: {
@@ -312,15 +333,38 @@ export class ScriptSandbox {
         };
       }
       default:
-        return { kind: 'error', message: this.readString('error') || 'process() failed' };
+        return {
+          kind: 'error',
+          message: this.readString('error', MAX_MESSAGE_CHARS) || 'process() failed',
+        };
     }
   }
 
-  private readString(prop: string): string {
-    const h = this.ctx.getProp(this.entry.out, prop);
-    const s = this.ctx.typeof(h) === 'string' ? this.ctx.getString(h) : '';
-    h.dispose();
-    return s;
+  private tooLarge(what: string): ScriptOutcome {
+    return {
+      kind: 'error',
+      message: `process() returned ${what} larger than ${this.maxPacketBytes} bytes; ${limitText({ maxPacketBytes: this.maxPacketBytes }, 'maxPacketBytes')}`,
+    };
+  }
+
+  /**
+   * A string property of `out`, or undefined when it is over `maxBytes` UTF-8 bytes. Its length is read
+   * first (a string's `length` cannot be faked), so an oversize string is never copied to the host.
+   */
+  private readString(prop: string, maxBytes: number): string | undefined {
+    const { ctx } = this;
+    const h = ctx.getProp(this.entry.out, prop);
+    try {
+      if (ctx.typeof(h) !== 'string') return '';
+      const lengthHandle = ctx.getProp(h, 'length');
+      const length = ctx.getNumber(lengthHandle);
+      lengthHandle.dispose();
+      if (!(length <= maxBytes)) return undefined;
+      const s = ctx.getString(h);
+      return length * 3 > maxBytes && Buffer.byteLength(s) > maxBytes ? undefined : s;
+    } finally {
+      h.dispose();
+    }
   }
 
   private readNumber(prop: string): number {
@@ -330,23 +374,55 @@ export class ScriptSandbox {
     return n;
   }
 
-  private readAudio(input: Packet): AudioPacket {
-    const h = this.ctx.getProp(this.entry.out, 'buffer');
+  /**
+   * The returned audio. The size is checked on the sandbox's own copy of the buffer (inside its capped
+   * memory) before one byte is copied to the host; the shape is checked again here because the script can
+   * tamper with the prelude's view of typed arrays.
+   */
+  private readAudio(input: Packet): ScriptOutcome {
+    const { ctx } = this;
+    const rate = this.readNumber('rate');
+    const channels = this.readNumber('channels');
+    const h = ctx.getProp(this.entry.out, 'buffer');
     let samples: Float32Array;
     try {
-      const view = this.ctx.getArrayBuffer(h);
-      samples = new Float32Array(view.value.byteLength >> 2);
-      new Uint8Array(samples.buffer).set(view.value.subarray(0, samples.byteLength));
-      view.dispose();
+      let view;
+      try {
+        view = ctx.getArrayBuffer(h);
+      } catch (err) {
+        return {
+          kind: 'error',
+          message: `a returned Audio packet has no readable samples (${(err as Error).message})`,
+        };
+      }
+      try {
+        const bytes = view.value.byteLength;
+        if (bytes > this.maxPacketBytes) return this.tooLarge(`an Audio packet (${bytes} bytes)`);
+        samples = new Float32Array(bytes >> 2);
+        new Uint8Array(samples.buffer).set(view.value.subarray(0, samples.byteLength));
+      } finally {
+        view.dispose();
+      }
     } finally {
       h.dispose();
     }
+    if (
+      !Number.isInteger(channels) ||
+      channels < 1 ||
+      channels > MAX_AUDIO_CHANNELS ||
+      !Number.isInteger(rate) ||
+      rate < 1 ||
+      rate > MAX_AUDIO_RATE ||
+      samples.length % channels !== 0
+    ) {
+      return {
+        kind: 'error',
+        message: `a returned Audio packet has an invalid shape (${samples.length} samples, ${channels} channels, ${rate} Hz)`,
+      };
+    }
     return {
-      kind: 'audio',
-      sampleRate: this.readNumber('rate'),
-      channels: this.readNumber('channels'),
-      samples,
-      meta: copyMeta(input.meta),
+      kind: 'packet',
+      packet: { kind: 'audio', sampleRate: rate, channels, samples, meta: copyMeta(input.meta) },
     };
   }
 
@@ -405,7 +481,7 @@ export class ScriptSandbox {
       if (fatal) throw this.fail(fatal);
       return;
     }
-    const fatal = this.readString('fatal');
+    const fatal = this.readString('fatal', MAX_MESSAGE_CHARS);
     if (fatal === 'interrupted') throw this.fail(this.timeoutError());
     if (fatal) throw this.fail(this.memoryError());
   }
@@ -475,6 +551,20 @@ export class ScriptSandbox {
     return this.ctx.newArrayBuffer(s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength));
   }
 
+  /**
+   * A string argument from the script, refused (host function throws into the script) over `maxChars`
+   * characters: its length is read before it is copied.
+   */
+  private argString(h: QuickJSHandle, maxChars: number, what: string): string {
+    const { ctx } = this;
+    if (ctx.typeof(h) !== 'string') return ctx.typeof(h) === 'undefined' ? '' : String(ctx.dump(h));
+    const lengthHandle = ctx.getProp(h, 'length');
+    const length = ctx.getNumber(lengthHandle);
+    lengthHandle.dispose();
+    if (!(length <= maxChars)) throw new Error(`${what} is longer than ${maxChars} characters`);
+    return ctx.getString(h);
+  }
+
   /** `dsp.gain` (op 0, returns a new buffer), `dsp.peak` (1) and `dsp.rms` (2) over a copy of f32 samples. */
   private hostDsp(op: QuickJSHandle, buffer: QuickJSHandle, factor: QuickJSHandle): QuickJSHandle {
     const { ctx } = this;
@@ -482,6 +572,11 @@ export class ScriptSandbox {
     const view = ctx.getArrayBuffer(buffer);
     try {
       const bytes = view.value;
+      if (bytes.byteLength > this.maxPacketBytes) {
+        throw new Error(
+          `dsp: ${bytes.byteLength} bytes of samples; ${limitText({ maxPacketBytes: this.maxPacketBytes }, 'maxPacketBytes')}`,
+        );
+      }
       const samples = new Float32Array(bytes.byteLength >> 2);
       new Uint8Array(samples.buffer).set(bytes.subarray(0, samples.byteLength));
       if (code === 0) {
@@ -502,7 +597,7 @@ export class ScriptSandbox {
 
   private hostLog(level: QuickJSHandle, msg: QuickJSHandle): void {
     const lv = LOG_LEVELS[this.ctx.getNumber(level)] ?? 'info';
-    this.opts.log?.(lv, this.ctx.getString(msg));
+    this.opts.log?.(lv, this.argString(msg, MAX_MESSAGE_CHARS, 'a log line'));
   }
 
   private hostEmit(type: QuickJSHandle, json: QuickJSHandle): QuickJSHandle {
@@ -510,13 +605,15 @@ export class ScriptSandbox {
     if (!sink) return this.ctx.false;
     let data: Record<string, unknown> | undefined;
     if (this.ctx.typeof(json) === 'string') {
-      const v = JSON.parse(this.ctx.getString(json)) as unknown;
+      const v = JSON.parse(this.argString(json, MAX_TELEMETRY_JSON_CHARS, 'telemetry data')) as unknown;
       data =
         typeof v === 'object' && v !== null && !Array.isArray(v)
           ? (v as Record<string, unknown>)
           : { value: v };
     }
-    return sink(this.ctx.getString(type), data) ? this.ctx.true : this.ctx.false;
+    return sink(this.argString(type, MAX_MESSAGE_CHARS, 'a telemetry event type'), data)
+      ? this.ctx.true
+      : this.ctx.false;
   }
 
   private hostFetch(
@@ -526,13 +623,19 @@ export class ScriptSandbox {
     body: QuickJSHandle,
   ): QuickJSHandle {
     const { ctx } = this;
-    const deferred: QuickJSDeferredPromise = ctx.newPromise();
     const init: ScriptFetchInit = {
-      method: ctx.getString(method),
-      headers: JSON.parse(ctx.getString(headers)) as Record<string, string>,
-      body: ctx.typeof(body) === 'string' ? ctx.getString(body) : undefined,
+      method: this.argString(method, 16, 'the fetch method'),
+      headers: JSON.parse(this.argString(headers, MAX_FETCH_HEADERS_CHARS, 'the fetch headers')) as Record<
+        string,
+        string
+      >,
+      body:
+        ctx.typeof(body) === 'string'
+          ? this.argString(body, this.maxPacketBytes, 'the fetch body')
+          : undefined,
     };
-    const target = ctx.getString(url);
+    const target = this.argString(url, MAX_FETCH_URL_CHARS, 'the fetch URL');
+    const deferred: QuickJSDeferredPromise = ctx.newPromise();
     const request = this.opts.fetch
       ? this.opts.fetch(target, init)
       : Promise.reject(new Error('Blocked: fetch is not available to this script'));

@@ -78,6 +78,98 @@ test('drops and script errors are counted; errors pass the packet through', asyn
   assert.deepEqual(finalState(res.states), { Stopped: { reason: 'input_closed' } });
 });
 
+// Issue #23 finding 1: what a script hands the host is bounded before it is copied out of the sandbox.
+test('a 50 MB Text per packet is refused (errored, input passed through) without the host heap growing', async () => {
+  const logged: string[] = [];
+  const log = { debug() {}, info() {}, warn: (m: string) => logged.push(m), error() {} };
+  const heapBefore = process.memoryUsage().heapUsed;
+  const res = await collectNodeOutputs(
+    scriptNodeDefinition,
+    {
+      script: "const big = 'x'.repeat(50 << 20); function process(p) { return { type: 'Text', data: big }; }",
+      memory_limit_mb: 256,
+      timeout_ms: 2000,
+    },
+    frames(10),
+    { log },
+  );
+  const grown = process.memoryUsage().heapUsed - heapBefore;
+  assert.deepEqual(finalState(res.states), { Stopped: { reason: 'input_closed' } });
+  assert.equal(res.stats.errored, 10);
+  assert.equal(res.packets.length, 10);
+  assert.ok(
+    res.packets.every((p) => p.kind === 'audio'),
+    'inputs passed through',
+  );
+  assert.match(
+    logged[0],
+    /process\(\) returned a Text packet larger than 1048576 bytes; the limit is 1048576 \(\[engine\.limits\] max_packet_bytes\)/,
+  );
+  assert.ok(grown < 40 * 1048576, `host heap grew by ${grown} bytes`);
+});
+
+test('a 48 MB Float32Array return is refused on the sandbox side; a smaller limit applies as configured', async () => {
+  const buffersBefore = process.memoryUsage().arrayBuffers;
+  const res = await collectNodeOutputs(
+    scriptNodeDefinition,
+    {
+      script:
+        'const big = new Float32Array(12 << 20); ' +
+        "function process(p) { return { type: 'Audio', samples: big, metadata: p.metadata }; }",
+      memory_limit_mb: 128,
+      timeout_ms: 2000,
+    },
+    frames(6),
+  );
+  const grown = process.memoryUsage().arrayBuffers - buffersBefore;
+  assert.equal(res.stats.errored, 6);
+  assert.ok(res.packets.every((p) => p.kind === 'audio' && p.samples.length === 1920));
+  assert.ok(grown < 20 * 1048576, `host array buffers grew by ${grown} bytes`);
+  // The limit comes from the engine: a 7680-byte frame fits 8 KiB, not 4 KiB.
+  const gain = { script: GAIN };
+  assert.equal(
+    (await collectNodeOutputs(scriptNodeDefinition, gain, frames(2), { limits: { maxPacketBytes: 8192 } }))
+      .stats.errored,
+    0,
+  );
+  assert.equal(
+    (await collectNodeOutputs(scriptNodeDefinition, gain, frames(2), { limits: { maxPacketBytes: 4096 } }))
+      .stats.errored,
+    2,
+  );
+});
+
+test('console.error in a loop writes a bounded number of lines and a count of the rest', async () => {
+  const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
+  const at = (msg: string, fields?: Record<string, unknown>) => void lines.push({ msg, fields });
+  const started = performance.now();
+  const res = await collectNodeOutputs(
+    scriptNodeDefinition,
+    {
+      script:
+        "const long = 'y'.repeat(10000); " +
+        "function process(p) { for (let i = 0; i < 2000; i++) console.error('spam', i, long); return p; }",
+      timeout_ms: 2000,
+    },
+    frames(10),
+    { log: { debug: at, info: at, warn: at, error: at } },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  assert.deepEqual(finalState(res.states), { Stopped: { reason: 'input_closed' } });
+  const spam = lines.filter((l) => l.msg.startsWith('spam'));
+  // 20 000 calls: the burst of 100 and 20 lines per second of the run get through, each cut to 8 KiB.
+  assert.ok(
+    spam.length >= 100 && spam.length <= 100 + 20 * seconds + 1,
+    `${spam.length} lines in ${seconds} s`,
+  );
+  assert.ok(spam.every((l) => l.msg.length < 8300 && l.fields?.node_id === 'node'));
+  // A summary every 5 s while it lasts, and one when the node finishes: together they count the rest.
+  const summaries = lines.filter((l) => /log lines of this node suppressed/.test(l.msg));
+  assert.ok(summaries.length >= 1, 'a summary line counts the suppressed lines');
+  const suppressed = summaries.reduce((n, l) => n + Number(l.fields?.suppressed), 0);
+  assert.equal(suppressed, 20_000 - spam.length);
+});
+
 test('a runaway script fails the node with the timeout as reason', async () => {
   const started = performance.now();
   const res = await collectNodeOutputs(

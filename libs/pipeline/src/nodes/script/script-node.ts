@@ -1,9 +1,9 @@
 // `core::script`: runs a user script (JavaScript or TypeScript) on every packet in a QuickJS sandbox.
 // A runaway call (timeout) or the memory cap fails the node; a throwing call passes the packet through.
-import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { NodeContext, NodeDefinition, NodeInstance, NodeServices } from '../../core/node';
 import { EOS, type Packet } from '../../core/packets';
+import { openCheckedForRead } from '../../security/safe-open';
 import { checkHeaderMappings, ScriptFetchClient } from './fetch-policy';
 import { MIN_MEMORY_LIMIT_MB, ScriptSandbox, type ScriptOutcome } from './sandbox';
 import { SCRIPT_SERVICES_KEY, type ScriptServices } from './services';
@@ -15,6 +15,8 @@ export const DEFAULT_MEMORY_LIMIT_MB = 64;
 /** The sandbox runs on the session's thread, so one slice of script time is capped to keep that thread live. */
 export const MAX_TIMEOUT_MS = 2000;
 export const MAX_SCRIPT_BYTES = 256 * 1024;
+/** Script time after which the node lets other work run before its next packet. */
+const YIELD_AFTER_MS = 10;
 
 export const ScriptParamsSchema = Type.Object({
   script: Type.Optional(
@@ -113,11 +115,18 @@ async function loadSource(
     if (!services.resolveReadPath)
       throw new Error('script_path needs the server file allow-list (resolveReadPath)');
     const resolved = services.resolveReadPath(params.script_path);
-    const bytes = await readFile(resolved);
+    const handle = await openCheckedForRead(resolved);
+    let bytes: Uint8Array;
+    try {
+      // Read at most one byte past the limit: a huge file is refused without being loaded.
+      const buf = new Uint8Array(MAX_SCRIPT_BYTES + 1);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+      bytes = buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
     if (bytes.byteLength > MAX_SCRIPT_BYTES) {
-      throw new Error(
-        `script_path '${params.script_path}' is ${bytes.byteLength} bytes; the limit is 256 KiB`,
-      );
+      throw new Error(`script_path '${params.script_path}' is larger than 256 KiB (the limit)`);
     }
     try {
       code = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -176,6 +185,7 @@ class ScriptNode implements NodeInstance<ScriptParams> {
         return true;
       },
       fetch: (url, init) => fetchClient.fetch(url, init),
+      maxPacketBytes: ctx.limits?.maxPacketBytes,
     });
     try {
       // A ScriptFatalError's message becomes the Failed reason (`script timed out after 100 ms ...`).
@@ -191,9 +201,18 @@ class ScriptNode implements NodeInstance<ScriptParams> {
     const output = ctx.output('out');
     const errors = new ErrorLogThrottle(ctx);
     ctx.setState('Running');
+    let awake = performance.now();
     for (;;) {
+      // Scripts run on this thread: after a few ms of them, give the event loop a turn even if input waits.
+      if (performance.now() - awake > YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        awake = performance.now();
+      }
       let packet = input.tryRecv();
-      if (packet === undefined) packet = await input.recv();
+      if (packet === undefined) {
+        packet = await input.recv();
+        awake = performance.now();
+      }
       if (packet === EOS || ctx.signal.aborted) return;
       let outcome = sandbox.process(packet);
       if (outcome instanceof Promise) outcome = await outcome;

@@ -221,7 +221,7 @@ export const ConfigSchema = Type.Object(
           false,
           'Allow binding a non-loopback address without role_header (everyone gets default_role).',
         ),
-        max_concurrent_sessions: optInt('Most dynamic sessions alive at once (429 beyond).', 10),
+        max_concurrent_sessions: int(100, 'Most dynamic sessions alive at once (429 beyond).', 1),
         max_concurrent_oneshots: int(
           8,
           'Most oneshot pipelines running at once; more are refused with 429 (see docs/SECURITY.md).',

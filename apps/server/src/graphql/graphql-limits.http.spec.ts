@@ -186,77 +186,93 @@ describe('GraphQL bounds', () => {
     assert.match(JSON.stringify(answer.payload), /RESPONSE_TOO_LARGE/);
   });
 
-  it('closes a WebSocket that never sends connection_init, and refuses connections over the cap', async () => {
-    const silent = client();
-    const [code, reason] = (await once(silent.ws, 'close')) as [number, Buffer];
-    assert.equal(code, 4408);
-    assert.equal(reason.toString(), 'Connection initialisation timeout');
+  it(
+    'closes a WebSocket that never sends connection_init, and refuses connections over the cap',
+    { timeout: 30_000 },
+    async () => {
+      const silent = client();
+      const [code, reason] = (await once(silent.ws, 'close')) as [number, Buffer];
+      assert.equal(code, 4408);
+      assert.equal(reason.toString(), 'Connection initialisation timeout');
 
-    const connections = server.app.get(GraphqlConnections);
-    const stillOpen = () => open.filter((c) => c.ws.readyState === WebSocket.OPEN).length;
-    await waitFor(() => connections.size === stillOpen(), 'the server to count only open connections');
-    const held = Array.from({ length: 8 - connections.size }, () => client());
-    await Promise.all(held.map((c) => c.init()));
-    const extra = client();
-    const [extraCode, extraReason] = (await once(extra.ws, 'close')) as [number, Buffer];
-    assert.equal(extraCode, 1013);
-    assert.match(extraReason.toString(), /server.graphql.max_connections is 8/);
-    for (const c of held) c.ws.close();
-    await Promise.all(held.map((c) => once(c.ws, 'close')));
-  });
+      const connections = server.app.get(GraphqlConnections);
+      const stillOpen = () => open.filter((c) => c.ws.readyState === WebSocket.OPEN).length;
+      await waitFor(() => connections.size === stillOpen(), 'the server to count only open connections');
+      const held = Array.from({ length: 8 - connections.size }, () => client());
+      await Promise.all(held.map((c) => c.init()));
+      const extra = client();
+      const [extraCode, extraReason] = (await once(extra.ws, 'close')) as [number, Buffer];
+      assert.equal(extraCode, 1013);
+      assert.match(extraReason.toString(), /server.graphql.max_connections is 8/);
+      for (const c of held) c.ws.close();
+      await Promise.all(held.map((c) => once(c.ws, 'close')));
+    },
+  );
 
-  it('1,000 subscriptions on one connection: 32 are accepted; a reader that stops is dropped, not buffered', async () => {
-    const created = await post('mutation { createSession(name: "slow") { id } }');
-    const sessionId = (created.body.data as { createSession: { id: string } }).createSession.id;
-    await post(
-      'mutation($s: String!) { addNode(sessionId: $s, nodeId: "g", kind: "audio::gain") { nodeId } }',
-      {
-        s: sessionId,
-      },
-    );
-    const hub = server.app.get(SessionEventHub);
-    const ws = client();
-    await ws.init();
-    const query = 'subscription($s: String!) { sessionEvents(sessionId: $s) { type sessionId } }';
-    for (let i = 0; i < 1000; i++) ws.subscribe(`s${i}`, query, { s: sessionId });
-    await ws.until((m) => m.id === 's999' && m.type === 'error', 'the refusal of the last subscription');
-    const refusals = ws.messages.filter((m) => m.type === 'error');
-    assert.equal(refusals.length, 1000 - 32);
-    assert.match(JSON.stringify(refusals[0].payload), /max_subscriptions_per_connection is 32/);
-    assert.equal(hub.subscriberCount(sessionId), 32);
+  it(
+    '1,000 subscriptions on one connection: 32 are accepted; a reader that stops is dropped, not buffered',
+    { timeout: 30_000 },
+    async () => {
+      const created = await post('mutation { createSession(name: "slow") { id } }');
+      const sessionId = (created.body.data as { createSession: { id: string } }).createSession.id;
+      await post(
+        'mutation($s: String!) { addNode(sessionId: $s, nodeId: "g", kind: "audio::gain") { nodeId } }',
+        {
+          s: sessionId,
+        },
+      );
+      const hub = server.app.get(SessionEventHub);
+      const ws = client();
+      await ws.init();
+      const query = 'subscription($s: String!) { sessionEvents(sessionId: $s) { type sessionId } }';
+      for (let i = 0; i < 1000; i++) ws.subscribe(`s${i}`, query, { s: sessionId });
+      await ws.until((m) => m.id === 's999' && m.type === 'error', 'the refusal of the last subscription');
+      const refusals = ws.messages.filter((m) => m.type === 'error');
+      assert.equal(refusals.length, 1000 - 32);
+      assert.match(JSON.stringify(refusals[0].payload), /max_subscriptions_per_connection is 32/);
+      assert.equal(hub.subscriberCount(sessionId), 32);
 
-    ws.ws.pause();
-    // A paused client cannot see its socket close: the server side tells whether it was dropped.
-    const connections = server.app.get(GraphqlConnections);
-    const before = connections.size;
-    const { result: tunes, latency } = await whileProbing(server.url, async () => {
-      let n = 0;
-      while (connections.size === before && n < 2000) {
-        await post(
-          'mutation($s: String!, $p: JSON!) { tuneNode(sessionId: $s, nodeId: "g", params: $p) { nodeId } }',
-          { s: sessionId, p: { gain: (n++ % 40) / 10 } },
-        );
+      ws.ws.pause();
+      // A paused client cannot see its socket close: the server side tells whether it was dropped.
+      const connections = server.app.get(GraphqlConnections);
+      const before = connections.size;
+      const { result: tunes, latency } = await whileProbing(server.url, async () => {
+        let n = 0;
+        while (connections.size === before && n < 2000) {
+          await post(
+            'mutation($s: String!, $p: JSON!) { tuneNode(sessionId: $s, nodeId: "g", params: $p) { nodeId } }',
+            { s: sessionId, p: { gain: (n++ % 40) / 10 } },
+          );
+        }
+        return n;
+      });
+      assert.equal(
+        connections.size,
+        before - 1,
+        `the stalled reader was still connected after ${tunes} tunes`,
+      );
+      // Everything it held is released: no subscriber of the session is left.
+      await waitFor(() => hub.subscriberCount(sessionId) === 0, 'the dropped subscriptions to detach');
+      assert.ok(latency.p99 < 100, `/healthz p99 ${latency.p99.toFixed(1)} ms while the reader stalled`);
+    },
+  );
+
+  it(
+    'drops a client whose socket holds more unsent bytes than max_outbound_buffer_bytes',
+    { timeout: 30_000 },
+    async () => {
+      const ws = client();
+      await ws.init();
+      ws.ws.pause();
+      const connections = server.app.get(GraphqlConnections);
+      const before = connections.size;
+      // Each answer is ~180 KiB (under max_response_bytes); the kernel takes a few MiB, then the 4 MiB bound hits.
+      const query = `{ ${Array.from({ length: 10 }, (_, i) => `k${i}: nodeKinds { paramSchema }`).join(' ')} }`;
+      for (let i = 0; i < 2000 && connections.size === before; i++) {
+        ws.subscribe(`q${i}`, query);
+        if (i % 20 === 19) await new Promise((r) => setTimeout(r, 10));
       }
-      return n;
-    });
-    assert.equal(connections.size, before - 1, `the stalled reader was still connected after ${tunes} tunes`);
-    // Everything it held is released: no subscriber of the session is left.
-    await waitFor(() => hub.subscriberCount(sessionId) === 0, 'the dropped subscriptions to detach');
-    assert.ok(latency.p99 < 100, `/healthz p99 ${latency.p99.toFixed(1)} ms while the reader stalled`);
-  });
-
-  it('drops a client whose socket holds more unsent bytes than max_outbound_buffer_bytes', async () => {
-    const ws = client();
-    await ws.init();
-    ws.ws.pause();
-    const connections = server.app.get(GraphqlConnections);
-    const before = connections.size;
-    // Each answer is ~180 KiB (under max_response_bytes); the kernel takes a few MiB, then the 4 MiB bound hits.
-    const query = `{ ${Array.from({ length: 10 }, (_, i) => `k${i}: nodeKinds { paramSchema }`).join(' ')} }`;
-    for (let i = 0; i < 2000 && connections.size === before; i++) {
-      ws.subscribe(`q${i}`, query);
-      if (i % 20 === 19) await new Promise((r) => setTimeout(r, 10));
-    }
-    await waitFor(() => connections.size === before - 1, 'the client that stopped reading to be dropped');
-  });
+      await waitFor(() => connections.size === before - 1, 'the client that stopped reading to be dropped');
+    },
+  );
 });

@@ -90,7 +90,7 @@ describe('role header fails closed', () => {
     assert.equal((JSON.parse(none.body) as { role: string }).role, 'admin', 'no header: the default role');
   });
 
-  it('refuses the GraphQL WebSocket upgrade with a bad role header', async () => {
+  it('refuses the GraphQL WebSocket upgrade with a bad role header', { timeout: 30_000 }, async () => {
     const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/v1/graphql`, 'graphql-transport-ws', {
       headers: { 'x-role': 'Viewer' },
     });
@@ -107,22 +107,29 @@ describe('role header fails closed', () => {
     assert.match(answer.body, /Role header 'x-role' names unknown role 'Viewer'/);
   });
 
-  it('closes a graphql-ws connection whose connection params name a bad role (4403, naming the header)', async () => {
-    for (const params of [
-      { 'x-role': 'Viewer' },
-      { headers: { 'x-role': ['viewer', 'admin'] } },
-      { 'x-role': 7 },
-    ]) {
-      const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/v1/graphql`, 'graphql-transport-ws');
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: params })));
-      const messages: string[] = [];
-      ws.on('message', (m: Buffer) => messages.push(m.toString()));
-      const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
-      assert.equal(code, 4403, JSON.stringify(params));
-      assert.match(reason.toString(), /Forbidden: Role header 'x-role'/);
-      assert.deepEqual(messages, [], 'no connection_ack');
-    }
-  });
+  it(
+    'closes a graphql-ws connection whose connection params name a bad role (4403, naming the header)',
+    { timeout: 30_000 },
+    async () => {
+      for (const params of [
+        { 'x-role': 'Viewer' },
+        { headers: { 'x-role': ['viewer', 'admin'] } },
+        { 'x-role': 7 },
+      ]) {
+        const ws = new WebSocket(
+          `${server.url.replace(/^http/, 'ws')}/api/v1/graphql`,
+          'graphql-transport-ws',
+        );
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: params })));
+        const messages: string[] = [];
+        ws.on('message', (m: Buffer) => messages.push(m.toString()));
+        const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
+        assert.equal(code, 4403, JSON.stringify(params));
+        assert.match(reason.toString(), /Forbidden: Role header 'x-role'/);
+        assert.deepEqual(messages, [], 'no connection_ack');
+      }
+    },
+  );
 
   it('a good role in connection params is used; the upgrade header wins over params', async () => {
     const roleOf = async (params: Record<string, unknown>, headers: Record<string, string> = {}) => {

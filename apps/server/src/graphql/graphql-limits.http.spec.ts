@@ -236,20 +236,28 @@ describe('GraphQL bounds', () => {
       // A paused client cannot see its socket close: the server side tells whether it was dropped.
       const connections = server.app.get(GraphqlConnections);
       const before = connections.size;
+      // Each batch adds (or removes) 50 nodes: 50 structural events for each of the 32 subscriptions.
+      const batch = (n: number) =>
+        Array.from({ length: 50 }, (_, i) =>
+          n % 2 === 0
+            ? { action: 'ADD_NODE', nodeId: `n${i}`, kind: 'audio::gain' }
+            : { action: 'REMOVE_NODE', nodeId: `n${i}` },
+        );
       const { result: tunes, latency } = await whileProbing(server.url, async () => {
         let n = 0;
-        while (connections.size === before && n < 2000) {
-          await post(
-            'mutation($s: String!, $p: JSON!) { tuneNode(sessionId: $s, nodeId: "g", params: $p) { nodeId } }',
-            { s: sessionId, p: { gain: (n++ % 40) / 10 } },
+        while (connections.size === before && n < 400) {
+          const applied = await post(
+            'mutation($s: String!, $ops: [BatchOperationInput!]!) { applyBatch(sessionId: $s, operations: $ops) { applied } }',
+            { s: sessionId, ops: batch(n++) },
           );
+          assert.equal(applied.body.errors, undefined, JSON.stringify(applied.body.errors));
         }
         return n;
       });
       assert.equal(
         connections.size,
         before - 1,
-        `the stalled reader was still connected after ${tunes} tunes`,
+        `the stalled reader was still connected after ${tunes} batches`,
       );
       // Everything it held is released: no subscriber of the session is left.
       await waitFor(() => hub.subscriberCount(sessionId) === 0, 'the dropped subscriptions to detach');

@@ -82,36 +82,35 @@ describe('oneshot intake bounds (default config)', () => {
 
   it('50 concurrent oneshots: those beyond max_concurrent_oneshots get 429 at once', async () => {
     const limit = server.config.permissions.max_concurrent_oneshots;
+    const parts = multipartParts(BOUNDARY, [
+      { name: 'config', value: PACED },
+      { name: 'media', filename: 'speech.ogg', type: 'audio/ogg', value: SPEECH },
+    ]);
     const oneshots = server.app.get(OneshotService);
-    const controllers = Array.from({ length: 50 }, () => new AbortController());
-    const { result, latency } = await whileProbing(server.url, async () => {
-      const answers = await Promise.all(
-        controllers.map(async (abort) => {
-          const fd = new FormData();
-          fd.append('config', PACED);
-          fd.append('media', new Blob([SPEECH], { type: 'audio/ogg' }));
-          const res = await fetch(`${server.url}/api/v1/process`, {
-            method: 'POST',
-            body: fd,
-            signal: abort.signal,
-          });
-          if (res.status !== 200) return { status: res.status, text: await res.text() };
-          return { status: res.status, text: '' };
-        }),
-      );
-      // The admitted ones run in real time: let them for a while, under the probe.
-      await new Promise((r) => setTimeout(r, 1500));
-      return answers;
-    });
-    for (const abort of controllers) abort.abort();
-    const running = result.filter((a) => a.status === 200).length;
+    // The admitted ones run in real time: the clients hang up after 2 s, under the probe.
+    const request = {
+      method: 'POST',
+      path: '/api/v1/process',
+      headers: MULTIPART,
+      body: { parts },
+      abortAfterMs: 2000,
+    };
+    const { result, latency } = await whileProbing(server.url, () =>
+      attackFromWorker(
+        server.url,
+        Array.from({ length: 50 }, () => request),
+        { concurrency: 50 },
+      ),
+    );
+    const running = result.filter((a) => a.status === 200);
     const refused = result.filter((a) => a.status === 429);
-    assert.equal(running, limit);
+    assert.equal(running.length, limit);
     assert.equal(refused.length, 50 - limit);
-    assert.equal(refused[0].text, 'Maximum concurrent oneshot pipelines limit reached');
+    assert.equal(refused[0].body, 'Maximum concurrent oneshot pipelines limit reached');
+    assert.ok(Math.max(...refused.map((a) => a.ms)) < 1500, 'refused at once, not queued');
     assert.ok(
       latency.p99 < 100,
-      `/healthz p99 ${latency.p99.toFixed(1)} ms with ${running} oneshots running`,
+      `/healthz p99 ${latency.p99.toFixed(1)} ms with ${running.length} oneshots running`,
     );
     const deadline = Date.now() + 5000;
     while (oneshots.requests > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

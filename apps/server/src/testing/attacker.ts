@@ -4,13 +4,13 @@
  *
  *   const answers = await attackFromWorker(server.url, [{ method: 'POST', path: '/api/v1/graphql', body }]);
  *
- * A `StreamedBody` is generated in the worker and sent chunked (no content-length): strings as UTF-8, numbers as
- * that many zero bytes; with `abortAfterBytes` the client vanishes mid-body, like a killed process.
+ * A `StreamedBody` is generated in the worker and sent chunked (no content-length): strings as UTF-8, byte
+ * arrays as they are, numbers as that many zero bytes; with `abortAfterBytes` the client vanishes mid-body, like a killed process.
  */
 import { Worker } from 'node:worker_threads';
 
 export interface StreamedBody {
-  parts: (string | number)[];
+  parts: (string | number | Uint8Array)[];
   abortAfterBytes?: number;
 }
 
@@ -19,6 +19,8 @@ export interface AttackRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string | Uint8Array | StreamedBody;
+  /** The client gives up (aborts) this long after sending, answered or not. */
+  abortAfterMs?: number;
 }
 
 export interface AttackAnswer {
@@ -40,9 +42,10 @@ function streamed(spec, abort) {
   let sent = 0;
   async function* chunks() {
     for (const part of spec.parts) {
-      if (typeof part === 'string') {
-        yield Buffer.from(part);
-        sent += Buffer.byteLength(part);
+      if (typeof part !== 'number') {
+        const bytes = Buffer.from(part);
+        yield bytes;
+        sent += bytes.length;
         continue;
       }
       const zeros = Buffer.alloc(Math.min(CHUNK, part));
@@ -81,6 +84,7 @@ function streamed(spec, abort) {
       const isStreamed = r.body && typeof r.body === 'object' && Array.isArray(r.body.parts);
       const body = isStreamed ? streamed(r.body, abort) : r.body;
       let status = 0;
+      const timer = r.abortAfterMs === undefined ? undefined : setTimeout(() => abort.abort(), r.abortAfterMs);
       try {
         const res = await fetch(baseUrl + r.path, {
           method: r.method,
@@ -96,6 +100,7 @@ function streamed(spec, abort) {
         const text = String(err && err.cause ? err.cause : err);
         answers[i] = { status, body: text, complete: false, ms: performance.now() - started };
       }
+      clearTimeout(timer);
       if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     }
   }
@@ -121,12 +126,12 @@ export function attackFromWorker(
   });
 }
 
-/** A multipart/form-data body as `StreamedBody` parts: fields are strings, files are byte counts of zeros. */
+/** A multipart/form-data body as `StreamedBody` parts; a number as a value stands for that many zero bytes. */
 export function multipartParts(
   boundary: string,
-  parts: { name: string; filename?: string; type?: string; value: string | number }[],
-): (string | number)[] {
-  const out: (string | number)[] = [];
+  parts: { name: string; filename?: string; type?: string; value: string | number | Uint8Array }[],
+): (string | number | Uint8Array)[] {
+  const out: (string | number | Uint8Array)[] = [];
   for (const p of parts) {
     const disposition = `form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}`;
     out.push(

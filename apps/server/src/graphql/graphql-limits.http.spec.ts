@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { getIntrospectionQuery } from 'graphql';
 import WebSocket from 'ws';
 import { attackFromWorker } from '../testing/attacker';
 import { whileProbing } from '../testing/healthz-probe';
@@ -170,6 +171,10 @@ describe('GraphQL bounds', () => {
     const ok = await post('{ a: config { version } b: permissions { role } }');
     assert.equal(ok.status, 200);
     assert.equal(ok.body.errors, undefined);
+    // Tools (GraphiQL, code generators) send the full introspection query: it fits the default bounds.
+    const introspection = await post(getIntrospectionQuery());
+    assert.equal(introspection.status, 200);
+    assert.equal(introspection.body.errors, undefined);
   });
 
   it('replaces a result over max_response_bytes with an error, over HTTP and WebSocket', async () => {

@@ -117,7 +117,8 @@ class ConnectionGuard {
   admit(raw: WebSocket.RawData): boolean {
     let message: unknown;
     try {
-      message = JSON.parse(String(Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as Buffer)));
+      const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+      message = JSON.parse(bytes.toString('utf8'));
     } catch {
       return true; // mercurius answers malformed messages itself
     }

@@ -163,10 +163,13 @@ describe('server (in-process)', () => {
       ['list_sessions'],
     );
 
-    // Unknown role: reported by name, default role's grants.
-    const ghost = await get('ghost');
-    assert.equal(ghost.role, 'ghost');
-    assert.equal(ghost.permissions.load_plugins, true);
+    // Unknown role: refused, never mapped to the default role's grants (issue 23).
+    const ghost = await fetch(`${server.url}/api/v1/permissions`, { headers: { 'x-role': 'ghost' } });
+    assert.equal(ghost.status, 403);
+    assert.equal(
+      await ghost.text(),
+      "Role header 'x-role' names unknown role 'ghost' (role names are matched exactly, case included)",
+    );
 
     // No header: SK_ROLE from the (test) environment.
     assert.equal((await get()).role, 'user');

@@ -44,7 +44,10 @@ export class AssetsController {
     if (!req.isMultipart()) throw new BadRequestException('Expected a multipart/form-data upload');
     let part;
     try {
-      part = await req.file({ limits: { fileSize: MAX_ASSET_BYTES, files: 1 } });
+      // Fields before the file are buffered by busboy: few and small.
+      part = await req.file({
+        limits: { fileSize: MAX_ASSET_BYTES, files: 1, fields: 8, fieldSize: 64 * 1024, parts: 10 },
+      });
     } catch (err) {
       throw new BadRequestException(`Failed to read multipart: ${(err as Error).message}`);
     }

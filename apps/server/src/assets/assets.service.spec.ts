@@ -52,11 +52,17 @@ describe('AssetsService', () => {
     assert.match(asset.license ?? '', /CC0-1.0/);
     assert.equal(await status(svc.upload(admin, 'my voice (1).ogg', Readable.from([Buffer.from('x')]))), 409);
     assert.equal(await status(svc.upload(admin, 'evil.exe', Readable.from([Buffer.from('x')]))), 400);
+    const wavHead = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE')]);
     assert.equal(
-      await status(svc.upload(admin, 'big.wav', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]))),
+      await status(
+        svc.upload(admin, 'big.wav', Readable.from([wavHead, Buffer.alloc(600), Buffer.alloc(600)])),
+      ),
       413,
     );
     assert.equal(existsSync(join(root, 'user', 'big.wav')), false, 'partial upload removed');
+    assert.equal(await status(svc.upload(admin, 'noise.wav', Readable.from([Buffer.alloc(600)]))), 422);
+    assert.equal(await status(svc.upload(admin, 'ogg.flac', Readable.from([Buffer.from('OggS....')]))), 422);
+    assert.equal(existsSync(join(root, 'user', 'noise.wav')), false, 'refused upload left nothing');
     const noUpload = { ...admin, permissions: { ...admin.permissions, upload_assets: false } };
     assert.equal(await status(svc.upload(noUpload, 'a.wav', Readable.from([Buffer.from('x')]))), 403);
   });

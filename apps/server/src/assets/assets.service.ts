@@ -1,16 +1,29 @@
 // Audio assets under `samples/audio/{system,user}` (StreamKit's `/api/v1/assets/audio`): listing with licence
-// sidecars, streamed uploads with a size cap and create-new semantics, deletes confined to `user/`.
+// sidecars, streamed uploads with a size cap and create-new semantics, deletes confined to `user/`. Uploads are
+// atomic (nothing under the final name until complete and checked), reads follow no symlink out of the root.
 import {
   BadRequestException,
   ConflictException,
   ForbiddenException,
   NotFoundException,
   PayloadTooLargeException,
+  UnprocessableEntityException,
 } from '@nestjs/common';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import {
+  FileExistsError,
+  FileTooLargeError,
+  isTempFile,
+  OutsideRootError,
+  realPathInside,
+  streamToFileAtomic,
+  sweepTempFiles,
+  writableDirInside,
+  writeFileAtomic,
+} from '../common/atomic-file';
+import { refuseTruncated } from '../common/uploads';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'] as const;
 const CONTENT_TYPES: Record<string, string> = {
@@ -62,7 +75,7 @@ export class AssetsService {
         continue;
       }
       for (const id of names) {
-        if (id.endsWith('.license') || !isAudioFile(id)) continue;
+        if (id.endsWith('.license') || isTempFile(id) || !isAudioFile(id)) continue;
         const asset = await this.describe(kind, id);
         if (asset && caller.canSeeAsset(asset.path)) out.push(asset);
       }
@@ -78,58 +91,70 @@ export class AssetsService {
       const asset = await this.describe(kind, id);
       if (!asset) continue;
       if (!caller.canSeeAsset(asset.path)) break;
-      return {
-        path: join(this.audioRoot, kind, id),
-        contentType: CONTENT_TYPES[asset.format],
-        size: asset.size_bytes,
-      };
+      const path = await realPathInside(this.audioRoot, join(this.audioRoot, kind, id));
+      if (!path) break;
+      return { path, contentType: CONTENT_TYPES[asset.format], size: asset.size_bytes };
     }
     throw new NotFoundException(`Asset not found: ${id}`);
   }
 
-  /** Streams an upload into `user/` under a sanitised name; never overwrites; removes partial files. */
-  async upload(caller: AssetCaller, fileName: string | undefined, body: Readable): Promise<AudioAsset> {
+  /** Removes temporary files of interrupted uploads; answers how many. */
+  sweep(): Promise<number> {
+    return sweepTempFiles(join(this.audioRoot, 'user'));
+  }
+
+  /**
+   * Streams an upload into `user/` under a sanitised name: never overwrites (409), 413 past the size cap, 400
+   * when the upload ends short, 422 when the bytes are not the format the extension names. In every refusal
+   * nothing is left under the final name.
+   */
+  async upload(
+    caller: AssetCaller,
+    fileName: string | undefined,
+    body: Readable & { truncated?: boolean },
+  ): Promise<AudioAsset> {
     if (!caller.permissions.upload_assets) throw new ForbiddenException('Insufficient permissions');
     if (!fileName) throw new BadRequestException('No filename provided');
     const id = sanitizeFileName(basename(fileName));
     validateAssetName(id);
-    const dir = join(this.audioRoot, 'user');
-    await fs.mkdir(dir, { recursive: true });
+    const dir = await writableDirInside(this.audioRoot, join(this.audioRoot, 'user')).catch(
+      (err: unknown) => {
+        throw err instanceof OutsideRootError ? new ForbiddenException(err.message) : err;
+      },
+    );
     const target = join(dir, id);
-    let out;
-    try {
-      out = createWriteStream(target, { flags: 'wx' });
-      await new Promise<void>((ok, fail) => out!.once('open', () => ok()).once('error', fail));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new ConflictException(`File already exists: ${id}`);
-      throw err;
-    }
-    let size = 0;
-    let tooLarge = false;
+    if (await exists(target)) throw new ConflictException(`File already exists: ${id}`);
     const limit = this.maxBytes;
-    async function* capped(source: AsyncIterable<Buffer>) {
+    const tooLarge = () => new PayloadTooLargeException(`File too large. Maximum size: ${limit} bytes`);
+    const format = extension(id);
+    async function* checked(source: AsyncIterable<Buffer>) {
+      let head: Buffer | undefined = Buffer.alloc(0);
       for await (const chunk of source) {
-        size += chunk.length;
-        if (size > limit) {
-          tooLarge = true;
-          throw new PayloadTooLargeException(`File too large. Maximum size: ${limit} bytes`);
+        if (head) {
+          head = Buffer.concat([head, chunk]);
+          if (head.length >= SNIFF_BYTES) {
+            checkFormat(id, format, head);
+            head = undefined;
+          }
         }
         yield chunk;
       }
+      if (head) checkFormat(id, format, head);
     }
     try {
-      await pipeline(body, capped, out);
-      if ((body as Readable & { truncated?: boolean }).truncated) {
-        tooLarge = true;
-        throw new PayloadTooLargeException(`File too large. Maximum size: ${limit} bytes`);
-      }
+      await streamToFileAtomic(target, checked(refuseTruncated(body, tooLarge)), {
+        maxBytes: limit,
+        exclusive: true,
+      });
     } catch (err) {
-      await fs.rm(target, { force: true });
-      if (tooLarge) throw new PayloadTooLargeException(`File too large. Maximum size: ${limit} bytes`);
-      throw new BadRequestException(`Failed to read upload: ${(err as Error).message}`);
+      if (err instanceof FileExistsError) throw new ConflictException(`File already exists: ${id}`);
+      if (err instanceof FileTooLargeError) throw tooLarge();
+      if (err instanceof PayloadTooLargeException || err instanceof UnprocessableEntityException) throw err;
+      throw new BadRequestException(
+        `Upload of '${id}' ended before it was complete: ${(err as Error).message}`,
+      );
     }
-    await fs.writeFile(`${target}.license`, USER_LICENSE).catch(() => undefined);
+    await writeFileAtomic(`${target}.license`, USER_LICENSE).catch(() => undefined);
     const asset = await this.describe('user', id);
     if (!asset) throw new NotFoundException(`Asset not found: ${id}`);
     return asset;
@@ -165,7 +190,8 @@ export class AssetsService {
   }
 
   private async describe(kind: 'system' | 'user', id: string): Promise<AudioAsset | undefined> {
-    const file = join(this.audioRoot, kind, id);
+    const file = await realPathInside(this.audioRoot, join(this.audioRoot, kind, id));
+    if (!file) return undefined;
     let size: number;
     try {
       const st = await fs.stat(file);
@@ -183,9 +209,49 @@ export class AssetsService {
       size_bytes: size,
       is_system: kind === 'system',
     };
-    const license = await readLicense(`${file}.license`);
+    const sidecar = await realPathInside(this.audioRoot, join(this.audioRoot, kind, `${id}.license`));
+    const license = sidecar ? await readLicense(sidecar) : undefined;
     if (license) asset.license = license;
     return asset;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fs.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Enough of the head of a file to tell its container. */
+const SNIFF_BYTES = 12;
+
+/** What the first bytes of each format look like (MP3: an ID3 tag or an MPEG audio frame sync). */
+const SIGNATURES: Record<string, { test: (head: Buffer) => boolean; name: string }> = {
+  ogg: { name: 'Ogg', test: (h) => h.subarray(0, 4).toString('latin1') === 'OggS' },
+  opus: { name: 'Ogg', test: (h) => h.subarray(0, 4).toString('latin1') === 'OggS' },
+  flac: { name: 'FLAC', test: (h) => h.subarray(0, 4).toString('latin1') === 'fLaC' },
+  wav: {
+    name: 'WAV',
+    test: (h) =>
+      ['RIFF', 'RF64'].includes(h.subarray(0, 4).toString('latin1')) &&
+      h.subarray(8, 12).toString('latin1') === 'WAVE',
+  },
+  mp3: {
+    name: 'MP3',
+    test: (h) => h.subarray(0, 3).toString('latin1') === 'ID3' || (h[0] === 0xff && (h[1] & 0xe0) === 0xe0),
+  },
+};
+
+/** 422 when the head of an upload is not the container its extension names. */
+function checkFormat(id: string, format: string, head: Buffer): void {
+  const signature = SIGNATURES[format];
+  if (signature && !signature.test(head)) {
+    throw new UnprocessableEntityException(
+      `Uploaded file '${id}' is not ${signature.name} audio (it starts with ${head.subarray(0, 4).toString('hex')})`,
+    );
   }
 }
 

@@ -1,8 +1,9 @@
 // Fastify hooks every request passes through, registered before any route: base-path-aware origin guard
-// (runs before body parsing), CORS, role resolution, security headers and one log line per request.
+// (runs before body parsing), CORS, role resolution (a bad role header is 403 on every route), security
+// headers and one log line per request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { PermissionsService } from '../permissions/permissions.service';
+import { RoleHeaderError, type PermissionsService } from '../permissions/permissions.service';
 import { ORIGIN_DENIED_MESSAGE, WS_ORIGIN_DENIED_MESSAGE, type OriginPolicy } from './origin-policy';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -26,6 +27,12 @@ function deny(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(403).header('content-type', 'text/plain; charset=utf-8').send(message);
 }
 
+/** A refused WebSocket upgrade's socket must not linger half-open (server close would wait on it forever). */
+function denyUpgrade(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
+  reply.raw.once('finish', () => request.raw.socket?.destroy());
+  return deny(reply.header('connection', 'close'), message);
+}
+
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): void {
   const { origins, permissions, log } = deps;
   const permissive = origins.patterns.includes('*');
@@ -40,9 +47,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
       const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
       if (upgrade && !origins.isAllowed(origin)) {
         log.warn({ origin, url: request.url }, 'WebSocket upgrade rejected: origin not allowed');
-        // The refused upgrade's socket must not linger half-open (server close would wait on it forever).
-        reply.raw.once('finish', () => request.raw.socket?.destroy());
-        return deny(reply.header('connection', 'close'), WS_ORIGIN_DENIED_MESSAGE);
+        return denyUpgrade(request, reply, WS_ORIGIN_DENIED_MESSAGE);
       }
       if (MUTATING.has(request.method) && isApiPath(request.url) && !origins.isAllowed(origin)) {
         log.warn(
@@ -54,7 +59,14 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
       const answered = corsEnabled ? applyCors(request, reply, origin) : undefined;
       if (answered) return answered;
     }
-    request.caller = permissions.resolve(request.headers);
+    try {
+      request.caller = permissions.resolve(request.headers);
+    } catch (err) {
+      if (!(err instanceof RoleHeaderError)) throw err;
+      // Every route, WebSocket upgrades included: a request with a bad role header gets nothing.
+      if (request.headers.upgrade !== undefined) return denyUpgrade(request, reply, err.message);
+      return deny(reply, err.message);
+    }
     return undefined;
   });
 

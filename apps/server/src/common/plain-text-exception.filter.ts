@@ -55,6 +55,10 @@ export class PlainTextExceptionFilter implements ExceptionFilter {
       reply.raw.destroy(exception instanceof Error ? exception : undefined);
       return undefined;
     }
+    // An upload refused as too large while it still arrives: close the connection instead of reading and
+    // discarding the rest to keep it alive. (Other early refusals let Node drain the body, so the client,
+    // still sending, reliably reads the answer.)
+    if (status === 413 && !request.raw.complete) reply.header('connection', 'close');
     void reply.code(status).header('content-type', TEXT).send(message);
     return undefined;
   }

@@ -6,6 +6,7 @@ import { extname, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { realPathInside } from './atomic-file';
 
 const TEXT = 'text/plain; charset=utf-8';
 const MIME: Record<string, string> = {
@@ -92,13 +93,15 @@ export function registerStaticUi(app: FastifyInstance, config: Config, log: Logg
       return reply.code(404).header('content-type', TEXT).send('Not found');
     }
     try {
-      const info = await stat(file);
-      if (info.isFile()) {
+      // A symlink in the UI directory must not serve a file from outside it.
+      const real = await realPathInside(root, file);
+      const info = real ? await stat(real) : undefined;
+      if (real && info?.isFile()) {
         return reply
           .header('content-type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream')
           .header('content-length', info.size)
           .header('cache-control', 'public, max-age=31536000, immutable')
-          .send(createReadStream(file));
+          .send(createReadStream(real));
       }
     } catch (err) {
       if (

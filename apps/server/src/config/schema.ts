@@ -159,6 +159,37 @@ export const ConfigSchema = Type.Object(
         ),
         ui_dir: str('apps/ui/dist', 'Directory of the built web UI, served at `/` (ours).'),
         graphiql: bool(false, 'Serve the GraphiQL IDE at /graphiql (ours).'),
+        graphql: section(
+          {
+            max_depth: int(16, 'Deepest selection nesting of a GraphQL operation (fragments expanded).', 1),
+            max_aliases: int(50, 'Most aliased fields in one GraphQL document.'),
+            max_fields: int(2000, 'Most field selections in one operation, with fragments expanded.', 1),
+            max_tokens: int(10000, 'Most lexical tokens in a GraphQL document (parsing stops beyond).', 1),
+            max_response_bytes: int(
+              16777216,
+              'Largest GraphQL result (HTTP body or WebSocket message); larger ones are replaced by an error.',
+              1024,
+            ),
+            max_connections: int(128, 'GraphQL WebSocket connections open at once (new ones are closed).', 1),
+            connection_init_timeout_ms: int(
+              10000,
+              'A GraphQL WebSocket that sends no connection_init within this time is closed.',
+              100,
+            ),
+            max_subscriptions_per_connection: int(32, 'Live subscriptions on one GraphQL WebSocket.', 1),
+            max_pending_events_per_connection: int(
+              10000,
+              'Events queued for one GraphQL WebSocket across its subscriptions; a reader this far behind is dropped.',
+              1,
+            ),
+            max_outbound_buffer_bytes: int(
+              4194304,
+              'Bytes written to one GraphQL WebSocket but not yet taken by the client; beyond, it is dropped.',
+              1024,
+            ),
+          },
+          'GraphQL cost bounds and per-connection limits (ours).',
+        ),
         cors: section(
           {
             allowed_origins: strList(
@@ -190,8 +221,12 @@ export const ConfigSchema = Type.Object(
           false,
           'Allow binding a non-loopback address without role_header (everyone gets default_role).',
         ),
-        max_concurrent_sessions: optInt('Most dynamic sessions alive at once (429 beyond).', 10),
-        max_concurrent_oneshots: optInt('Most oneshot pipelines running at once.', 4),
+        max_concurrent_sessions: int(100, 'Most dynamic sessions alive at once (429 beyond).', 1),
+        max_concurrent_oneshots: int(
+          8,
+          'Most oneshot pipelines running at once; more are refused with 429 (see docs/SECURITY.md).',
+          1,
+        ),
         roles: Type.Record(Type.String(), RoleSchema, {
           default: BUILTIN_ROLES,
           description:

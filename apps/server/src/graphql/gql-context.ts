@@ -31,14 +31,21 @@ export function codeForStatus(status: number): string {
   return CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
 }
 
-function connectionHeaders(payload: unknown): Record<string, string> {
+/**
+ * Headers carried by a graphql-ws `connection_init` payload (`{ headers: {...} }` or flat). Values that are not
+ * strings are kept in a form the role check refuses (a list stays a list), never dropped: dropping one would
+ * fall back to the default role.
+ */
+export function connectionHeaders(payload: unknown): IncomingHttpHeaders {
   if (typeof payload !== 'object' || payload === null) return {};
   const p = payload as Record<string, unknown>;
   const source =
     typeof p.headers === 'object' && p.headers !== null ? (p.headers as Record<string, unknown>) : p;
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(source))
-    if (typeof value === 'string') out[key.toLowerCase()] = value;
+  const out: IncomingHttpHeaders = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined || value === null) continue;
+    out[key.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
+  }
   return out;
 }
 

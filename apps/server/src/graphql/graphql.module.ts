@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLError, type ExecutionResult } from 'graphql';
+import fastifyWebsocket, { type WebsocketPluginOptions as FastifyWebsocketOptions } from '@fastify/websocket';
 import mercurius, { type MercuriusContext } from 'mercurius';
 import { CONFIG, type Config } from '../config';
 import { OriginPolicy, WS_ORIGIN_DENIED_MESSAGE } from '../common/origin-policy';
@@ -12,6 +13,7 @@ import { AssetsModule } from '../assets/assets.module';
 import { SamplesModule } from '../samples/samples.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { GqlCallers } from './gql-context';
+import { installGraphqlGuards } from './graphql-guards';
 import { JSONScalar } from './json.scalar';
 import { LibraryResolver } from './library.resolver';
 import { SessionEventHub } from './session-event-hub';
@@ -19,22 +21,37 @@ import { SessionsResolver } from './sessions.resolver';
 import { SubscriptionsResolver } from './subscriptions.resolver';
 import { SystemResolver } from './system.resolver';
 import { SESSION_EVENT_TYPES } from './types';
+import { GraphqlConnections, GraphqlSocket, WS_MAX_PAYLOAD } from './ws-connections';
 
 export const GRAPHQL_PATH = '/api/v1/graphql';
+
+/** What our driver takes beyond mercurius' options: the WebSocket server, and setup once mercurius has loaded. */
+type DriverConfig = MercuriusDriverConfig & {
+  websocket: FastifyWebsocketOptions;
+  /** Runs right after mercurius is registered (not loaded yet): hooks and guards go here. */
+  install: (app: FastifyInstance) => void;
+};
 
 /**
  * Registers mercurius without awaiting it, so Fastify loads it at `ready()`. Awaiting (as the stock driver
  * does, during module init) makes Fastify build Nest's routes before Nest installs its error handler, and
  * transport errors (413, bad JSON) on every route would then answer with Fastify's JSON instead of the
- * server's plain text. We use no mercurius plugins, hooks or resolver request hooks, which the stock
- * driver wires after registering.
+ * server's plain text. We use no mercurius plugins or resolver request hooks, which the stock driver wires
+ * after registering. The WebSocket server is registered first, with our socket class, so mercurius uses it.
  */
 class MercuriusAtReadyDriver extends MercuriusDriver {
   override async start(options: MercuriusDriverConfig): Promise<void> {
-    const { plugins: _plugins, hooks: _hooks, ...mercuriusOptions } = options;
-    void this.httpAdapterHost.httpAdapter
-      .getInstance<FastifyInstance>()
-      .register(mercurius, mercuriusOptions);
+    const {
+      plugins: _plugins,
+      hooks: _hooks,
+      websocket,
+      install,
+      ...mercuriusOptions
+    } = options as DriverConfig;
+    const app = this.httpAdapterHost.httpAdapter.getInstance<FastifyInstance>();
+    void app.register(fastifyWebsocket, websocket);
+    void app.register(mercurius, mercuriusOptions);
+    install(app);
   }
 }
 
@@ -58,29 +75,40 @@ export const SCHEMA_OPTIONS = {
   buildSchemaOptions: { orphanedTypes: SESSION_EVENT_TYPES },
 } as const;
 
+/** The per-connection guard, shared by the driver's setup and the subscription resolvers. */
+@Module({ providers: [GraphqlConnections], exports: [GraphqlConnections] })
+class GraphqlConnectionsModule {}
+
 @Module({
   imports: [
+    GraphqlConnectionsModule,
     SessionsModule,
     SamplesModule,
     AssetsModule,
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusAtReadyDriver,
-      inject: [CONFIG, OriginPolicy],
-      useFactory: (config: Config, origins: OriginPolicy): MercuriusDriverConfig => ({
+      imports: [GraphqlConnectionsModule],
+      inject: [CONFIG, OriginPolicy, GraphqlConnections],
+      useFactory: (config: Config, origins: OriginPolicy, connections: GraphqlConnections): DriverConfig => ({
         ...SCHEMA_OPTIONS,
         path: GRAPHQL_PATH,
         graphiql: config.server.graphiql,
         errorFormatter,
-        subscription: {
-          fullWsTransport: true,
-          keepAlive: 30_000,
-          // The Fastify onRequest hook already refuses a foreign Origin on upgrade; this holds if the
-          // upgrade is ever handled outside Fastify's routing.
-          verifyClient: (info, next) =>
-            origins.isUpgradeAllowed(info.req.headers)
-              ? next(true)
-              : next(false, 403, WS_ORIGIN_DENIED_MESSAGE),
+        graphql: { parseOptions: { maxTokens: connections.limits.maxTokens } },
+        subscription: { fullWsTransport: true, keepAlive: 30_000 },
+        websocket: {
+          options: {
+            maxPayload: WS_MAX_PAYLOAD,
+            WebSocket: GraphqlSocket,
+            // The Fastify onRequest hook already refuses a foreign Origin on upgrade; this holds if the
+            // upgrade is ever handled outside Fastify's routing.
+            verifyClient: (info, next) =>
+              origins.isUpgradeAllowed(info.req.headers)
+                ? next(true)
+                : next(false, 403, WS_ORIGIN_DENIED_MESSAGE),
+          },
         },
+        install: (app) => installGraphqlGuards(app, connections, GRAPHQL_PATH),
       }),
     }),
   ],

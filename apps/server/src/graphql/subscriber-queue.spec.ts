@@ -131,3 +131,19 @@ describe('SubscriberQueue', () => {
     assert.equal(q.size, 4 + 4 + 8);
   });
 });
+
+it('trackPending reports every change of the queue size, so a connection can bound its subscriptions', async () => {
+  const queue = new SubscriberQueue<number>((v) => v, { structural: 10, telemetry: 2 });
+  queue.pushStructural(1);
+  let pending = 0;
+  queue.trackPending((delta) => (pending += delta));
+  assert.equal(pending, 1, 'what was pending before tracking counts');
+  queue.pushStructural(2);
+  queue.pushState('n', 3);
+  queue.pushState('n', 4);
+  assert.equal(pending, 3, 'a coalesced state is one slot');
+  await queue.next();
+  assert.equal(pending, 2);
+  await queue.return();
+  assert.equal(pending, 0, 'closing releases everything');
+});

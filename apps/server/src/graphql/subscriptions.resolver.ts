@@ -8,6 +8,7 @@ import { SessionsService, type SessionRecord } from '../sessions/sessions.servic
 import { GqlCallers, GraphqlErrorFilter, type GqlContext } from './gql-context';
 import { nodeState, type SessionEventValue } from './mappers';
 import { SessionEventHub } from './session-event-hub';
+import { GraphqlConnections } from './ws-connections';
 import {
   NodeStateChangedEvent,
   NodeStatsUpdatedEvent,
@@ -28,6 +29,7 @@ export class SubscriptionsResolver {
     private readonly sessions: SessionsService,
     private readonly hub: SessionEventHub,
     private readonly callers: GqlCallers,
+    private readonly connections: GraphqlConnections,
   ) {}
 
   @Subscription(() => SessionEventBase, {
@@ -40,7 +42,7 @@ export class SubscriptionsResolver {
     @Context() ctx: GqlContext,
     @Args('sessionId', { description: 'Id or name' }) sessionId: string,
   ): AsyncIterableIterator<SessionEventValue> {
-    return this.hub.sessionEvents(this.watchable(ctx, sessionId).id);
+    return this.connections.adopt(ctx, this.hub.sessionEvents(this.watchable(ctx, sessionId).id));
   }
 
   @Subscription(() => NodeStateChangedEvent, {
@@ -54,6 +56,7 @@ export class SubscriptionsResolver {
     const caller = this.callers.callerOf(ctx);
     const record = this.watchable(ctx, sessionId, caller);
     const { queue, seen } = this.hub.nodeStates(record.id);
+    this.connections.adopt(ctx, queue);
     try {
       const view = await this.sessions.pipeline(caller, record.id);
       const timestamp = new Date().toISOString();
@@ -89,7 +92,7 @@ export class SubscriptionsResolver {
         `intervalMs must be between ${MIN_STATS_INTERVAL_MS} and ${MAX_STATS_INTERVAL_MS} (got ${intervalMs})`,
       );
     }
-    return this.hub.nodeStats(this.watchable(ctx, sessionId).id, intervalMs);
+    return this.connections.adopt(ctx, this.hub.nodeStats(this.watchable(ctx, sessionId).id, intervalMs));
   }
 
   @Subscription(() => SessionsChange, {
@@ -99,7 +102,10 @@ export class SubscriptionsResolver {
   sessionsChanged(@Context() ctx: GqlContext): AsyncIterableIterator<SessionsChange> {
     const caller = this.callers.callerOf(ctx);
     if (!caller.can('list_sessions')) throw new ForbiddenException('Permission denied: cannot list sessions');
-    return this.hub.sessionsChanges((createdBy) => caller.canAccessSession(createdBy));
+    return this.connections.adopt(
+      ctx,
+      this.hub.sessionsChanges((createdBy) => caller.canAccessSession(createdBy)),
+    );
   }
 
   /** Watching a session needs what viewing its pipeline needs: `list_sessions` and access to it. */

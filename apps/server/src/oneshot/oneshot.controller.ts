@@ -3,16 +3,32 @@
 // aborts the response instead of ending it cleanly.
 import { ApiTags } from '@nestjs/swagger';
 import '@fastify/multipart';
-import { HttpCode, BadRequestException, Controller, HttpException, Post, Req, Res } from '@nestjs/common';
+import {
+  HttpCode,
+  BadRequestException,
+  Controller,
+  HttpException,
+  HttpStatus,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { refuseTruncated } from '../common/uploads';
 import { Caller, RequirePermission } from '../permissions';
 import { OneshotService } from './oneshot.service';
 
 type Multipart = AsyncIterableIterator<import('@fastify/multipart').Multipart>;
 
 const MEDIA_WAIT_MS = 5000;
-const CONFIG_LIMIT = 1024 * 1024;
+/** The pipeline YAML, sent as a field or as a file part alike. */
+export const CONFIG_LIMIT = 1024 * 1024;
+/**
+ * Shape of the multipart body: `config`, `media` and a few skipped extras. Every part busboy reads is kept in
+ * memory until the request ends (fields up to their size), so their number is bounded too.
+ */
+const MULTIPART_LIMITS = { parts: 8, fields: 6, files: 3, fieldNameSize: 100, headerPairs: 20 };
 
 @ApiTags('oneshot')
 @Controller('api/v1/process')
@@ -41,9 +57,9 @@ export class OneshotController {
       release();
       if (!finished) aborted.abort();
     });
-    const parts = req.parts({ limits: { fileSize: limit, fieldSize: CONFIG_LIMIT } });
+    const parts = req.parts({ limits: { ...MULTIPART_LIMITS, fileSize: limit, fieldSize: CONFIG_LIMIT } });
     const yaml = await readConfig(parts);
-    const media = await nextMedia(parts);
+    const media = await nextMedia(parts, limit);
     const run = await this.oneshot.run(caller, yaml, media, aborted.signal);
     const body = Readable.from(run.output, { objectMode: false });
     body.once('end', () => (finished = true));
@@ -55,8 +71,29 @@ async function next(parts: Multipart, what: string) {
   try {
     return await parts.next();
   } catch (err) {
-    throw new BadRequestException(`Multipart error while reading ${what}: ${(err as Error).message}`);
+    const e = err as Error & { statusCode?: number };
+    // @fastify/multipart's limit errors (parts, fields, files, sizes) carry 413.
+    const status = e.statusCode === 413 ? 413 : 400;
+    throw new HttpException(`Multipart error while reading ${what}: ${e.message}`, status);
   }
+}
+
+const configTooLarge = () =>
+  new HttpException(`The 'config' part exceeds ${CONFIG_LIMIT} bytes`, HttpStatus.PAYLOAD_TOO_LARGE);
+
+/** A file part's bytes, refusing (and discarding the rest) past `max` without buffering more than that. */
+async function readCapped(file: NodeJS.ReadableStream & { destroy(): void }, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      file.destroy();
+      throw configTooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 async function readConfig(parts: Multipart): Promise<string> {
@@ -66,10 +103,14 @@ async function readConfig(parts: Multipart): Promise<string> {
   if (part.fieldname !== 'config') {
     throw new BadRequestException("Multipart fields must be ordered: 'config' first, then 'media'");
   }
+  if (part.type === 'field') {
+    if (part.valueTruncated) throw configTooLarge();
+    return String(part.value);
+  }
   try {
-    if (part.type === 'field') return String(part.value);
-    return (await part.toBuffer()).toString('utf8');
+    return (await readCapped(part.file, CONFIG_LIMIT)).toString('utf8');
   } catch (err) {
+    if (err instanceof HttpException) throw err;
     throw new BadRequestException(`Failed to read config field: ${(err as Error).message}`);
   }
 }
@@ -82,7 +123,7 @@ export interface MediaPart {
 }
 
 /** The `media` part if one follows within 5 s (other fields are skipped); undefined when the body ends. */
-async function nextMedia(parts: Multipart): Promise<MediaPart | undefined> {
+async function nextMedia(parts: Multipart, limit: number): Promise<MediaPart | undefined> {
   const deadline = Date.now() + MEDIA_WAIT_MS;
   for (;;) {
     let timer: NodeJS.Timeout | undefined;
@@ -104,7 +145,14 @@ async function nextMedia(parts: Multipart): Promise<MediaPart | undefined> {
     }
     const file = part.file;
     return {
-      chunks: file,
+      chunks: refuseTruncated(
+        file,
+        () =>
+          new HttpException(
+            `Request body exceeds max_body_size (${limit} bytes)`,
+            HttpStatus.PAYLOAD_TOO_LARGE,
+          ),
+      ),
       contentType: part.mimetype,
       tooLarge: () => file.truncated,
     };

@@ -9,7 +9,7 @@ import { requestFromContext } from './request-context';
 export type PermissionsInfo = Record<PermissionFlag, boolean>;
 
 export interface Caller {
-  /** The requested role name (reported and used as session owner even when it is not defined). */
+  /** The role name (a role defined in `[permissions.roles]`; used as session owner). */
   readonly role: string;
   /** Capability flags of the effective role. */
   readonly permissions: Readonly<PermissionsInfo>;

@@ -1,5 +1,5 @@
 // Public surface of the permission model for other modules.
 export { Caller, ResolvedCaller, type PermissionsInfo } from './caller';
 export { DENIED_MESSAGES, PermissionGuard, RequirePermission } from './permission.guard';
-export { PermissionsService } from './permissions.service';
+export { PermissionsService, RoleHeaderError } from './permissions.service';
 export { requestFromContext } from './request-context';

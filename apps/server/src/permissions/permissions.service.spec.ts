@@ -1,9 +1,10 @@
-// Role resolution order (trusted header, SK_ROLE, default role) and the grants an unknown role receives.
+// Role resolution order (trusted header, SK_ROLE, default role) and the refusal of any role header that does not
+// name exactly one defined role.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configFrom } from '../config';
 import { silentLogger } from '../common/logging';
-import { PermissionsService } from './permissions.service';
+import { PermissionsService, RoleHeaderError } from './permissions.service';
 
 const service = (env: Record<string, string> = {}, roleHeader?: string) =>
   new PermissionsService(
@@ -25,22 +26,35 @@ test('without a role header: SK_ROLE, else the default role', () => {
   assert.equal(service().resolve({ 'x-role': 'admin' }).role, 'user');
 });
 
-test('the configured header wins; its name is case-insensitive, its value verbatim', () => {
+test('the configured header wins; its name is case-insensitive, its value an exact role name', () => {
   const s = service({ SK_ROLE: 'readonly' }, '  X-Role ');
   assert.equal(s.roleHeader, 'x-role');
   assert.equal(s.resolve({ 'x-role': 'admin' }).role, 'admin');
-  assert.equal(s.resolve({ 'x-role': 'Admin' }).role, 'Admin');
   assert.equal(s.resolve({}).role, 'readonly');
-  // Non-ASCII values are ignored (fall through to SK_ROLE).
-  assert.equal(s.resolve({ 'x-role': 'ädmin' }).role, 'readonly');
 });
 
-test('an unknown role keeps its name but gets the default role grants', () => {
-  const caller = service().callerForRole('ghost');
-  assert.equal(caller.role, 'ghost');
-  assert.equal(caller.can('create_sessions'), true);
-  assert.equal(caller.can('load_plugins'), false);
-  assert.equal(caller.canUseNode('core::file_writer'), false);
+test('a role header that is not exactly one defined role is refused, naming the header (fail closed)', () => {
+  const s = service({}, 'x-role');
+  const refused = (value: string | string[], pattern: RegExp) =>
+    assert.throws(
+      () => s.resolve({ 'x-role': value }),
+      (err: unknown) =>
+        err instanceof RoleHeaderError && err.getStatus() === 403 && pattern.test(err.message),
+      JSON.stringify(value),
+    );
+  refused('Admin', /Role header 'x-role' names unknown role 'Admin'/);
+  refused('ghost', /unknown role 'ghost'/);
+  refused('readonly, admin', /must appear once with one role name/);
+  refused(['readonly', 'admin'], /must appear once/);
+  refused('ädmin', /visible ASCII/);
+  refused('', /visible ASCII/);
+  refused('toString', /unknown role 'toString'/);
+  refused('x'.repeat(500), /unknown role 'x{64}\.\.\.'/);
+});
+
+test('an undefined SK_ROLE or role name never gets grants', () => {
+  assert.throws(() => service({ SK_ROLE: 'ghost' }), /SK_ROLE names role 'ghost', which is not defined/);
+  assert.throws(() => service().callerForRole('ghost'), RoleHeaderError);
 });
 
 test('new roles deny by default; `plugin::` kinds need both allow-lists', () => {

@@ -14,12 +14,11 @@ import {
   Req,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { PluginSummary } from '@streamkit/pipeline/plugins';
+import { FileTooLargeError, writeTemp } from '../common/atomic-file';
+import { refuseTruncated } from '../common/uploads';
 import { Caller } from '../permissions';
 import { PluginsService } from './plugins.service';
 
@@ -40,10 +39,14 @@ export class PluginsController {
     if (!req.isMultipart())
       throw new BadRequestException("Expected multipart/form-data with a 'plugin' file field");
     const limit = this.plugins.maxUploadBytes;
-    const dir = await mkdtemp(join(tmpdir(), 'skit-plugin-'));
+    const tooLarge = () =>
+      new HttpException(`Plugin upload exceeds configured max body size (${limit} bytes)`, 413);
+    let saved: { fileName: string; path: string } | undefined;
     try {
-      let saved: { fileName: string; path: string } | undefined;
-      for await (const part of req.parts({ limits: { fileSize: limit } })) {
+      const parts = req.parts({
+        limits: { fileSize: limit, files: 2, fields: 8, fieldSize: 64 * 1024, parts: 16 },
+      });
+      for await (const part of parts) {
         if (part.fieldname !== 'plugin') {
           if (part.type === 'file') part.file.resume();
           continue;
@@ -52,17 +55,30 @@ export class PluginsController {
         if (part.type !== 'file' || !part.filename) {
           throw new BadRequestException('Uploaded plugin file must include a filename');
         }
-        const path = join(dir, 'upload');
-        await pipeline(part.file, createWriteStream(path));
-        if (part.file.truncated) {
-          throw new HttpException(`Plugin upload exceeds configured max body size (${limit} bytes)`, 413);
-        }
+        // Written (and fsynced) beside the plugins, so the manager's move into place is a rename.
+        const path = await writeTemp(
+          join(await this.plugins.uploadDir(), 'upload'),
+          refuseTruncated(part.file, tooLarge),
+          {
+            maxBytes: limit,
+          },
+        ).catch((err: unknown) => {
+          if (err instanceof HttpException) throw err;
+          if (err instanceof FileTooLargeError) throw tooLarge();
+          throw new BadRequestException(`Failed to read plugin upload stream: ${(err as Error).message}`);
+        });
         saved = { fileName: part.filename, path };
       }
       if (!saved) throw new BadRequestException("Missing 'plugin' file field");
       return await this.plugins.install(caller, saved.fileName, saved.path);
+    } catch (err) {
+      const e = err as Error & { statusCode?: number };
+      if (err instanceof HttpException || !e.statusCode) throw err;
+      // @fastify/multipart's own errors (limits, a body cut short) carry their status.
+      throw new HttpException(`Invalid multipart payload: ${e.message}`, e.statusCode === 413 ? 413 : 400);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      // The manager moved it in on success; anything else is a leftover.
+      if (saved) await rm(saved.path, { force: true });
     }
   }
 

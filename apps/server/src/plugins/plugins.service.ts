@@ -6,7 +6,9 @@ import { ForbiddenException, HttpException, Inject, Injectable, OnModuleInit } f
 import { PluginError, PluginManager, type PluginSummary } from '@streamkit/pipeline/plugins';
 import type { NodeRegistry } from '@streamkit/pipeline';
 import type { Logger } from 'pino';
-import { resolve } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { sweepTempFiles } from '../common/atomic-file';
 import { CONFIG, type Config } from '../config';
 import { LOGGER } from '../common/logging';
 import { NODE_REGISTRY } from '../engine/engine.module';
@@ -30,12 +32,41 @@ export class PluginsService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
+    await this.sweep();
     const { loaded, failed } = await this.manager.loadAll();
     if (loaded.length > 0 || failed.length > 0) {
       this.log.info(
         `Plugins: ${loaded.length} loaded, ${failed.length} failed from ${this.config.plugins.directory}`,
       );
     }
+  }
+
+  /** Where uploads are written before the manager moves them in (the plugins directory, created if missing). */
+  async uploadDir(): Promise<string> {
+    const dir = resolve(this.config.plugins.directory);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Removes uploads and staging files an interrupted upload left in the plugin directories. */
+  private async sweep(): Promise<void> {
+    const root = resolve(this.config.plugins.directory);
+    let removed = 0;
+    for (const dir of [root, join(root, 'native'), join(root, 'wasm')]) {
+      removed += await sweepTempFiles(dir);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        continue;
+      }
+      // The plugin manager stages a file as `.upload-<uuid>` before renaming it into place.
+      for (const name of names.filter((n) => n.startsWith('.upload-'))) {
+        await rm(join(dir, name), { force: true });
+        removed++;
+      }
+    }
+    if (removed > 0) this.log.warn(`Removed ${removed} temporary file(s) of interrupted plugin uploads`);
   }
 
   get maxUploadBytes(): number {

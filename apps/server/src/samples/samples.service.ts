@@ -1,5 +1,7 @@
 // Sample pipelines and fragments (StreamKit's `/api/v1/samples` semantics, with its gaps closed: saves keep
-// comments, bad YAML is refused with the parser's message, and `allowed_samples` applies to every read).
+// comments, a sample is validated (bounded YAML, and a pipeline compiled) before it is written, a bad file on
+// disk never breaks a listing (it is listed under its file name or skipped, and reported once), and
+// `allowed_samples` applies to every read).
 import {
   BadRequestException,
   ConflictException,
@@ -8,12 +10,14 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { parseBoundedYaml, YamlError, type YamlLimits } from '@streamkit/pipeline';
+import { OutsideRootError } from '../common/atomic-file';
 import { isMap, type Document } from 'yaml';
 import {
   MAX_SAMPLE_BYTES,
   SAMPLE_DIRS,
   SampleDir,
   SampleFile,
+  SampleOutsideRootError,
   SampleTooLargeError,
   SamplesRepository,
 } from './samples.repository';
@@ -45,20 +49,50 @@ export interface SampleCaller {
 }
 
 const FORBIDDEN = 'Access forbidden';
+/** Distinct bad files remembered so each is reported once (beyond, they are not reported again). */
+const MAX_REPORTED = 1024;
+
+export interface SamplesServiceOptions {
+  /** Bounds of every YAML parse of a sample (`[engine.limits]`). */
+  yamlLimits?: Partial<YamlLimits>;
+  /** Problems of a (non-fragment) pipeline, each naming its node; empty when it compiles. */
+  validatePipeline?: (yaml: string) => Promise<string[]>;
+  /** Where a sample file that cannot be read or parsed is reported (once per file and reason). */
+  report?: (message: string) => void;
+}
 
 export class SamplesService {
+  private readonly reported = new Set<string>();
+
   constructor(
     private readonly repo: SamplesRepository,
-    private readonly yamlLimits: Partial<YamlLimits> = {},
+    private readonly options: SamplesServiceOptions = {},
   ) {}
+
+  /** Removes what interrupted saves left; call once at startup. */
+  async sweep(): Promise<void> {
+    const removed = await this.repo.sweep();
+    if (removed > 0) this.options.report?.(`Removed ${removed} temporary file(s) of interrupted sample saves`);
+  }
 
   async list(caller: SampleCaller, mode: PipelineMode): Promise<SamplePipeline[]> {
     if (!caller.permissions.list_samples) throw new ForbiddenException(FORBIDDEN);
-    const files = await this.repo.listAll();
+    const { files, unreadable } = await this.repo.listAll();
+    for (const u of unreadable) this.reportOnce(`Sample '${u.path}' is not listed: ${u.reason}`);
     return files
       .filter((f) => caller.canSeeSample(`${f.dir}/${f.fileName}`))
-      .map((f) => describe(f, this.yamlLimits))
+      .map((f) => {
+        const { sample, problem } = describe(f, this.options.yamlLimits);
+        if (problem) this.reportOnce(`Sample '${f.dir}/${f.fileName}' is listed by file name: ${problem}`);
+        return sample;
+      })
       .filter((s) => s.mode === mode);
+  }
+
+  private reportOnce(message: string): void {
+    if (this.reported.has(message) || this.reported.size >= MAX_REPORTED) return;
+    this.reported.add(message);
+    this.options.report?.(message);
   }
 
   async get(caller: SampleCaller, id: string): Promise<SamplePipeline> {
@@ -72,11 +106,12 @@ export class SamplesService {
           text = await this.repo.read(dir, fileName);
         } catch (err) {
           if (err instanceof SampleTooLargeError) throw new PayloadTooLargeException(err.message);
+          if (err instanceof SampleOutsideRootError) throw new ForbiddenException(err.message);
           throw err;
         }
         if (text === undefined) continue;
         if (!caller.canSeeSample(`${dir}/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
-        return describe({ dir, fileName, text }, this.yamlLimits);
+        return describe({ dir, fileName, text }, this.options.yamlLimits).sample;
       }
     }
     throw new NotFoundException('Sample not found');
@@ -93,11 +128,15 @@ export class SamplesService {
     const isFragment = req.is_fragment ?? false;
     let doc: Document.Parsed;
     try {
-      doc = parseBoundedYaml(req.yaml, this.yamlLimits).document;
+      doc = parseBoundedYaml(req.yaml, this.options.yamlLimits).document;
     } catch (err) {
       if (!(err instanceof YamlError)) throw err;
       if (err.limit === 'maxYamlBytes') throw new PayloadTooLargeException(err.message);
       throw new BadRequestException(`Invalid YAML: ${err.message}`);
+    }
+    if (!isFragment) {
+      const problems = (await this.options.validatePipeline?.(req.yaml)) ?? [];
+      if (problems.length > 0) throw new BadRequestException(`Invalid pipeline: ${problems.join('; ')}`);
     }
     if (!caller.canSeeSample(`user/${fileName}`)) throw new ForbiddenException(FORBIDDEN);
     if (!req.overwrite && (await this.repo.exists('user', fileName))) {
@@ -110,8 +149,13 @@ export class SamplesService {
       doc.set('description', req.description);
       text = doc.toString();
     }
-    await this.repo.writeUser(fileName, text);
-    const written = describe({ dir: 'user', fileName, text }, this.yamlLimits);
+    try {
+      await this.repo.writeUser(fileName, text);
+    } catch (err) {
+      if (err instanceof OutsideRootError) throw new ForbiddenException(err.message);
+      throw err;
+    }
+    const written = describe({ dir: 'user', fileName, text }, this.options.yamlLimits).sample;
     return {
       ...written,
       name: req.name,
@@ -174,16 +218,21 @@ export function nameFromFile(fileName: string): string {
     .join(' ');
 }
 
-function describe(f: SampleFile, limits: Partial<YamlLimits>): SamplePipeline {
+/** The listing entry of a file; never throws: a file refused by the YAML bounds is listed under its file name. */
+function describe(
+  f: SampleFile,
+  limits: Partial<YamlLimits> = {},
+): { sample: SamplePipeline; problem?: string } {
   const fallback = nameFromFile(f.fileName);
   let name = fallback;
   let description = '';
   let mode: PipelineMode = 'dynamic';
   let value: unknown;
+  let problem: string | undefined;
   try {
     value = parseBoundedYaml(f.text, limits).value;
-  } catch {
-    // A file refused by the YAML bounds (or not YAML) is still listed, under its file name.
+  } catch (err) {
+    problem = (err as Error).message;
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;
@@ -191,7 +240,7 @@ function describe(f: SampleFile, limits: Partial<YamlLimits>): SamplePipeline {
     if (typeof v.description === 'string') description = v.description;
     if (v.mode === 'oneshot') mode = 'oneshot';
   }
-  return {
+  const sample: SamplePipeline = {
     id: `${f.dir}/${f.fileName.replace(/\.ya?ml$/i, '')}`,
     name,
     description,
@@ -200,4 +249,5 @@ function describe(f: SampleFile, limits: Partial<YamlLimits>): SamplePipeline {
     mode,
     is_fragment: name === fallback && description === '',
   };
+  return { sample, problem };
 }

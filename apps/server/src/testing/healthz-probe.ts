@@ -52,3 +52,19 @@ export function startHealthzProbe(baseUrl: string, intervalMs = 5): { stop(): Pr
     },
   };
 }
+
+/** Runs `attack` while probing `/healthz`; the probe stops however the attack ends. */
+export async function whileProbing<T>(
+  baseUrl: string,
+  attack: () => Promise<T>,
+): Promise<{ result: T; latency: HealthzStats }> {
+  const probe = startHealthzProbe(baseUrl);
+  let result: T;
+  try {
+    result = await attack();
+  } catch (err) {
+    await probe.stop().catch(() => undefined);
+    throw err;
+  }
+  return { result, latency: await probe.stop() };
+}

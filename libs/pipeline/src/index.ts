@@ -19,3 +19,4 @@ export * from './nodes/core';
 export * from './runtime/session-types';
 export * from './runtime/session';
 export * from './runtime/session-host';
+export * from './runtime/workers';

@@ -11,6 +11,7 @@ import {
   serveSync,
   type SyncChannel,
 } from '@streamkit/pipeline/runtime/workers/sync-call';
+import { copyBytes } from '@streamkit/pipeline/runtime/workers/port-bytes';
 import { normalizePath } from '../protocol/messages';
 import { MoqServer, type PeerRoute } from '../server';
 import type { BroadcastSource, Relay, RelayBroadcast, RelayTrack, TrackSink } from './relay';
@@ -59,8 +60,11 @@ class RelayLink {
     port.unref();
   }
 
+  /** The path being mirrored right now: announce watchers run inside `publish`, before it returns. */
+  private mirroring: string | undefined;
+
   isMirror(b: RelayBroadcast): boolean {
-    return this.mirrorSet.has(b);
+    return this.mirrorSet.has(b) || b.path === this.mirroring;
   }
 
   /** Lets the peer see `b` (at its path) until it closes or `unexport` is called. */
@@ -154,6 +158,7 @@ class RelayLink {
       },
     };
     try {
+      this.mirroring = path;
       const b = this.relay.publish(path, source);
       this.mirrors.set(peerId, b);
       this.mirrorSet.add(b);
@@ -163,6 +168,8 @@ class RelayLink {
       });
     } catch (err) {
       this.post({ t: 'announce_failed', b: peerId, message: (err as Error).message });
+    } finally {
+      this.mirroring = undefined;
     }
   }
 
@@ -173,7 +180,7 @@ class RelayLink {
       onGroup: (seq) => this.post({ t: 'g', s, seq }),
       onFrame: (seq, payload) => {
         // The relay keeps the frame for other readers and late joiners: the peer gets its own copy.
-        const copy = payload.slice().buffer;
+        const copy = copyBytes(payload).buffer;
         this.post({ t: 'f', s, seq, p: copy }, [copy]);
       },
       onGroupEnd: (seq, aborted) => this.post({ t: 'ge', s, seq, aborted }),

@@ -14,6 +14,16 @@ export type ByteStreamMessage =
 /** Any message arriving on a port that carries byte streams (`handle` picks its own). */
 export type PortMessage = { t: string; s?: string; n?: number; buf?: ArrayBuffer; message?: string };
 
+/**
+ * A copy of the bytes in an ArrayBuffer of their own. (Not `chunk.slice()`: on a Node Buffer that is a view
+ * of the same memory, whose `.buffer` may hold far more than the chunk.)
+ */
+export function copyBytes(chunk: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(chunk.byteLength);
+  copy.set(chunk);
+  return copy;
+}
+
 /** True when the view covers its whole (non-shared) ArrayBuffer, so transferring it takes nothing from anyone. */
 export function ownsBuffer(chunk: Uint8Array): boolean {
   return (
@@ -66,7 +76,7 @@ export class PortByteSender {
       buf = chunk.buffer as ArrayBuffer;
       this.transferred++;
     } else {
-      buf = chunk.slice().buffer;
+      buf = copyBytes(chunk).buffer;
       this.copied++;
     }
     this.port.postMessage({ t: 'bytes', s: this.stream, buf } satisfies ByteStreamMessage, [buf]);

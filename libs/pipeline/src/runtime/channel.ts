@@ -33,6 +33,62 @@ export class NodeMeter {
 
 type Resolve<T> = (value: T) => void;
 
+/**
+ * Shared progress counter of this thread (an engine worker sets it): every packet taken from any input bumps
+ * index 0, so the pool's watchdog can tell a thread that is busy working through a backlog (packets move)
+ * from one stuck inside a single call (nothing moves and the event loop does not turn).
+ */
+let progress: Int32Array | undefined;
+
+export function setPacketProgressCounter(counter: Int32Array | undefined): void {
+  progress = counter;
+}
+
+/**
+ * Cooperative scheduling: nodes working through queued packets never wait, so without this a backlog would
+ * hold the thread's event loop for as long as it lasts (every other session on the thread stalls, commands
+ * and destroy go unanswered). Once a turn of the event loop has run for TURN_BUDGET_MS, every input reports
+ * itself empty and every send waits until the loop has turned; nodes then resume in the next turn.
+ */
+const TURN_BUDGET_MS = 10;
+let turnStart = 0;
+let turnMarked = false;
+let yielding = false;
+let turnPassed: Promise<void> | null = null;
+let resolveTurn: (() => void) | null = null;
+
+function markTurn(): void {
+  turnMarked = false;
+  yielding = false;
+  const resolve = resolveTurn;
+  turnPassed = null;
+  resolveTurn = null;
+  resolve?.();
+}
+
+/** True when the current turn used up its budget (one clock read per packet taken). */
+function overBudget(): boolean {
+  if (yielding) return true;
+  const now = performance.now();
+  if (!turnMarked) {
+    turnMarked = true;
+    turnStart = now;
+    setImmediate(markTurn);
+    return false;
+  }
+  if (now - turnStart < TURN_BUDGET_MS) return false;
+  yielding = true;
+  return true;
+}
+
+/** Resolves once the event loop has turned (shared by every reader that yielded). */
+function nextTurn(): Promise<void> {
+  turnPassed ??= new Promise<void>((resolve) => {
+    resolveTurn = resolve;
+  });
+  return turnPassed;
+}
+
 /** The queue feeding one input pin. Any number of links (fan-in) push into it; one node reads it. */
 export class InputChannel implements Receiver {
   readonly capacity: number;
@@ -70,11 +126,13 @@ export class InputChannel implements Receiver {
 
   tryRecv(): Packet | Eos | undefined {
     if (this.size > 0) {
+      if (overBudget()) return undefined;
       const p = this.ring[this.head] as Packet;
       this.ring[this.head] = undefined;
       this.head = (this.head + 1) & this.mask;
       this.size--;
       this.meter.stats.received++;
+      if (progress !== undefined) progress[0]++;
       if (this.writerWaiters.length > 0 && this.size <= this.capacity >> 1) this.wakeWriters();
       return p;
     }
@@ -85,6 +143,7 @@ export class InputChannel implements Receiver {
   recv(): Promise<Packet | Eos> {
     const p = this.tryRecv();
     if (p !== undefined) return Promise.resolve(p);
+    if (this.size > 0) return this.afterTurn().then(() => this.recv());
     this.meter.beginWait();
     return new Promise<Packet | Eos>((resolve) => {
       this.recvWaiter = resolve;
@@ -92,6 +151,7 @@ export class InputChannel implements Receiver {
   }
 
   waitReadable(): Promise<void> {
+    if (this.size > 0 && yielding) return this.afterTurn();
     if (this.size > 0 || this.ended) return Promise.resolve();
     if (this.readablePromise === null) {
       this.meter.beginWait();
@@ -102,12 +162,20 @@ export class InputChannel implements Receiver {
     return this.readablePromise;
   }
 
+  /** Data waits, but the turn's budget is spent: resume once the event loop turned (not counted as busy). */
+  private async afterTurn(): Promise<void> {
+    this.meter.beginWait();
+    await nextTurn();
+    this.meter.endWait();
+  }
+
   /** Caller checked `size < capacity` (or accepts overflow for a best-effort drop decision upstream). */
   push(p: Packet): void {
     const w = this.recvWaiter;
     if (w !== null) {
       this.recvWaiter = null;
       this.meter.stats.received++;
+      if (progress !== undefined) progress[0]++;
       this.meter.endWait();
       w(p);
       return;
@@ -250,6 +318,8 @@ export class OutputPort implements Sender {
   }
 
   send(packet: Packet): undefined | Promise<boolean> {
+    // The turn's budget is spent: producers wait for the next turn too, or a fast source would run ahead.
+    if (yielding) return this.sendAfterTurn(packet);
     const links = this.links;
     if (links.length === 1) {
       const ch = links[0].channel;
@@ -266,6 +336,14 @@ export class OutputPort implements Sender {
       return undefined;
     }
     return this.sendWhenRoom(packet);
+  }
+
+  private async sendAfterTurn(packet: Packet): Promise<boolean> {
+    this.meter.beginWait();
+    await nextTurn();
+    this.meter.endWait();
+    const w = this.send(packet);
+    return w === undefined ? true : w;
   }
 
   private async sendWhenRoom(packet: Packet): Promise<boolean> {

@@ -1,6 +1,7 @@
 // Where new work goes: the worker with the least measured load. Load is the worker's event-loop utilisation
 // (sampled by the pool) plus, for work placed since the last sample, an estimate of what each graph costs
-// there; the count of graphs breaks ties, so idle sessions still spread evenly.
+// there. Between workers whose loads are within measurement noise of each other the one running fewer graphs
+// wins, so light sessions spread evenly and a heavy one steers new work to the other workers.
 
 export interface WorkerLoad {
   index: number;
@@ -14,8 +15,11 @@ export interface WorkerLoad {
   available: boolean;
 }
 
-/** Weight of one graph in the score, so equal utilisations spread graphs evenly. */
-const GRAPH_WEIGHT = 0.001;
+/**
+ * Utilisation differences smaller than this are measurement noise (GC, a descheduled thread on a busy machine
+ * reads as active time): between workers that close, the one running fewer graphs wins.
+ */
+export const ELU_NOISE = 0.1;
 const DEFAULT_COST = 0.01;
 
 /** The measured utilisation one graph costs, averaged over the workers that run some. */
@@ -31,22 +35,27 @@ export function costPerGraph(loads: readonly WorkerLoad[]): number {
   return Math.min(0.5, Math.max(0.001, elu / graphs));
 }
 
+/** Measured utilisation plus the estimated cost of what was placed since it was measured. */
 export function loadScore(l: WorkerLoad, cost: number): number {
-  return l.elu + l.placedSinceSample * cost + l.graphs * GRAPH_WEIGHT;
+  return l.elu + l.placedSinceSample * cost;
 }
 
-/** Index of the least loaded available worker (undefined when none is available). */
+/**
+ * Index of the worker for new work (undefined when none is available): among the workers whose load is
+ * within ELU_NOISE of the least loaded, the one with the fewest graphs (then the lower load, then index).
+ */
 export function pickWorker(loads: readonly WorkerLoad[]): number | undefined {
   const cost = costPerGraph(loads);
-  let best: WorkerLoad | undefined;
-  let bestScore = Infinity;
-  for (const l of loads) {
-    if (!l.available) continue;
-    const score = loadScore(l, cost);
-    if (score < bestScore) {
-      best = l;
-      bestScore = score;
+  const available = loads.filter((l) => l.available);
+  if (available.length === 0) return undefined;
+  const scored = available.map((l) => ({ l, score: loadScore(l, cost) }));
+  const least = Math.min(...scored.map((x) => x.score));
+  let best: { l: WorkerLoad; score: number } | undefined;
+  for (const x of scored) {
+    if (x.score > least + ELU_NOISE) continue;
+    if (!best || x.l.graphs < best.l.graphs || (x.l.graphs === best.l.graphs && x.score < best.score)) {
+      best = x;
     }
   }
-  return best?.index;
+  return best?.l.index;
 }

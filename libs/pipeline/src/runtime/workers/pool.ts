@@ -9,13 +9,7 @@ import { silentLogger } from '../node-runner';
 import type { SessionEvent } from '../session-types';
 import { pickWorker, type WorkerLoad } from './placement';
 import { fromWire } from './wire';
-import type {
-  FromWorker,
-  KindSource,
-  SessionDefaults,
-  ToWorker,
-  WorkerInit,
-} from './protocol';
+import type { FromWorker, KindSource, SessionDefaults, ToWorker, WorkerInit } from './protocol';
 
 export interface WorkerPoolOptions {
   /** Number of worker threads (at least 1). */
@@ -257,7 +251,8 @@ export class WorkerPool {
         try {
           await this.request(slot, message);
         } catch (err) {
-          if (!(err instanceof WorkerLostError)) failures.push(`worker ${slot.index}: ${(err as Error).message}`);
+          if (!(err instanceof WorkerLostError))
+            failures.push(`worker ${slot.index}: ${(err as Error).message}`);
         }
       }),
     );
@@ -270,7 +265,7 @@ export class WorkerPool {
   }
 
   private spawn(slot: WorkerSlot): void {
-    const heartbeat = new SharedArrayBuffer(4);
+    const heartbeat = new SharedArrayBuffer(8);
     const ports: Record<string, MessagePort> = {};
     const transfer: MessagePort[] = [];
     slot.channels = [];
@@ -352,9 +347,7 @@ export class WorkerPool {
         });
         return;
       case 'exiting':
-        slot.cause ??=
-          `engine worker ${slot.index} ended: process.exit(${m.code}) was called` +
-          (m.where ? ` at ${m.where}` : ' by a node or plugin');
+        slot.cause ??= `engine worker ${slot.index} ended: process.exit(${m.code}) was called at ${m.where}`;
         return;
     }
   }
@@ -400,23 +393,22 @@ export class WorkerPool {
     for (const slot of this.slots) {
       const worker = slot.worker;
       if (slot.lost || !worker || !slot.ready) continue;
-      const beat = Atomics.load(slot.heartbeat!, 0);
+      // The loop turned, or packets moved: either way the worker is not stuck.
+      const beat = Atomics.load(slot.heartbeat!, 0) + Atomics.load(slot.heartbeat!, 1);
       if (beat !== slot.lastBeat) {
         slot.lastBeat = beat;
         slot.lastBeatAt = now;
       } else if (watchdogMs > 0 && now - slot.lastBeatAt > watchdogMs) {
         this.lose(
           slot,
-          `engine worker ${slot.index} was unresponsive for ${now - slot.lastBeatAt} ms (its event loop is ` +
-            'blocked, e.g. by an endless loop in a node) and was terminated by the watchdog ([engine].worker_watchdog_ms)',
+          `engine worker ${slot.index} was unresponsive for ${now - slot.lastBeatAt} ms (its event loop was ` +
+            'blocked and no packet moved, e.g. an endless loop in a node) and was terminated by the watchdog ([engine].worker_watchdog_ms)',
         );
         continue;
       }
       if (sample) {
         const current = worker.performance.eventLoopUtilization();
-        const delta = slot.prevElu
-          ? worker.performance.eventLoopUtilization(current, slot.prevElu)
-          : current;
+        const delta = slot.prevElu ? worker.performance.eventLoopUtilization(current, slot.prevElu) : current;
         slot.prevElu = current;
         slot.elu = slot.elu * 0.5 + delta.utilization * 0.5;
         slot.placedSinceSample = 0;

@@ -90,7 +90,8 @@ export class PortByteSender {
   end(): void {
     if (this.finished) return;
     this.finished = true;
-    if (!this.cancelled) this.port.postMessage({ t: 'bytes_end', s: this.stream } satisfies ByteStreamMessage);
+    if (!this.cancelled)
+      this.port.postMessage({ t: 'bytes_end', s: this.stream } satisfies ByteStreamMessage);
     this.wake(false);
   }
 

@@ -41,7 +41,10 @@ export interface WorkerInit {
   setupData?: unknown;
   kinds: KindSource[];
   session: SessionDefaults;
-  /** One Int32 the worker bumps every `heartbeatMs`: the watchdog sees a stuck event loop. */
+  /**
+   * Two Int32s: [0] the worker bumps every `heartbeatMs` (its event loop turns), [1] every packet a node takes
+   * (work moves). The watchdog ends a worker when neither changes for `watchdogMs`.
+   */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
   /** Extra ports by name (e.g. the MoQ relay link), transferred with the init. */
@@ -94,7 +97,7 @@ export type FromWorker =
   | { t: 'events'; events: SessionEvent[] }
   | { t: 'log'; level: LogLevel; msg: string; fields?: Record<string, unknown> }
   /** Something called `process.exit` in the worker (a node or plugin): the cause of the coming exit. */
-  | { t: 'exiting'; code: number; where?: string };
+  | { t: 'exiting'; code: number; where: string };
 
 /** On a oneshot run's port, worker -> main (besides the output byte stream). */
 export type OneshotFromWorker =

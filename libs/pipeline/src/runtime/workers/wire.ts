@@ -7,7 +7,13 @@ import type { WireError } from './protocol';
 export function toWire(err: unknown): WireError {
   if (err instanceof SessionCommandError) return { kind: 'session', body: err.body };
   if (err instanceof OneshotError) {
-    return { kind: 'oneshot', code: err.code, message: err.message, problems: err.problems, nodeId: err.nodeId };
+    return {
+      kind: 'oneshot',
+      code: err.code,
+      message: err.message,
+      problems: err.problems,
+      nodeId: err.nodeId,
+    };
   }
   return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
 }

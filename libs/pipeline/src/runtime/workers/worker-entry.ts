@@ -11,6 +11,7 @@ import { pluginNodeDefinition } from '../../plugins/plugin-node';
 import type { LoadedPluginModule } from '../../plugins/types';
 import { WasmPlugin } from '../../plugins/wasm-plugin';
 import type { OneshotRun } from '../oneshot';
+import { setPacketProgressCounter } from '../channel';
 import { InProcessSessionHost } from '../session-host';
 import type { SessionEvent } from '../session-types';
 import { PortByteReceiver, PortByteSender, type PortMessage } from './port-bytes';
@@ -50,12 +51,15 @@ function callSite(stack: string | undefined): string | undefined {
 // process.exit in a worker ends only this thread; say who did it before it happens.
 const exit = process.exit.bind(process);
 process.exit = ((code?: number | string | null) => {
-  post({ t: 'exiting', code: Number(code ?? process.exitCode ?? 0), where: callSite(new Error().stack) });
+  const where = callSite(new Error().stack);
+  // Node itself exits this way after an uncaught exception: the pool's 'error' event names that cause.
+  if (where !== undefined) post({ t: 'exiting', code: Number(code ?? process.exitCode ?? 0), where });
   return exit(code as number);
 }) as typeof process.exit;
 
 const heartbeat = new Int32Array(init.heartbeat);
 setInterval(() => Atomics.add(heartbeat, 0, 1), init.heartbeatMs);
+setPacketProgressCounter(heartbeat.subarray(1, 2));
 
 function logAt(level: LogLevel) {
   return (msg: string, fields?: Record<string, unknown>) => {
@@ -67,7 +71,12 @@ function logAt(level: LogLevel) {
     }
   };
 }
-const log: Logger = { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') };
+const log: Logger = {
+  debug: logAt('debug'),
+  info: logAt('info'),
+  warn: logAt('warn'),
+  error: logAt('error'),
+};
 
 /** Session events go out once per turn of the event loop, and always before an answer that follows them. */
 class EventBatch {

@@ -79,7 +79,9 @@ export class WorkerSessionHost implements SessionHost {
       await this.pool.request(slot, { t: 'create', id, name: options.name, spec: options.spec });
     } catch (err) {
       this.forget(session);
-      if (err instanceof WorkerLostError) throw new Error(`Session could not start: ${err.message}`);
+      if (err instanceof WorkerLostError) {
+        throw new Error(`Session could not start: ${err.message}`, { cause: err });
+      }
       throw err;
     }
     return session;

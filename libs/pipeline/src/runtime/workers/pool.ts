@@ -1,6 +1,9 @@
 // The pool of engine workers: starts them, measures their load, places new graphs, carries requests and
 // answers, and treats a worker's death as an event. A worker that crashes, exceeds its memory limit, calls
 // process.exit or stops turning its event loop (watchdog) is reported with the cause and replaced at once.
+// Native addons the engine uses must stay loaded on this thread: when the last thread that loaded an addon
+// ends, Node unloads it, and @evan/opus (its static encode/decode buffers) then crashes the whole process.
+import '../../codecs/opus/opus-native';
 import { join } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
@@ -40,6 +43,8 @@ export interface WorkerInfo {
   /** Times this slot's worker was replaced. */
   restarts: number;
   ready: boolean;
+  /** From `new Worker` to its ready message (module loading, registry, services), in ms. */
+  startupMs: number | undefined;
   /** Smoothed event-loop utilisation (0..1). */
   elu: number;
   /** Sessions and oneshot runs placed on it. */
@@ -77,6 +82,8 @@ export class WorkerSlot {
   restarts = 0;
   ready = false;
   lost = true;
+  spawnedAt = 0;
+  startupMs: number | undefined;
   elu = 0;
   graphs = 0;
   placedSinceSample = 0;
@@ -151,6 +158,7 @@ export class WorkerPool {
       threadId: s.threadId,
       restarts: s.restarts,
       ready: s.ready,
+      startupMs: s.startupMs,
       elu: s.elu,
       graphs: s.graphs,
     }));
@@ -236,9 +244,15 @@ export class WorkerPool {
           new Promise((r) => (timer = setTimeout(r, timeoutMs))),
         ]);
         clearTimeout(timer);
-        const worker = slot.worker;
+        // Wait for the thread to end while the process is still alive: a process that exits with a worker
+        // half-terminated can crash in Node's teardown.
+        let stuck: NodeJS.Timeout | undefined;
+        await Promise.race([
+          slot.worker.terminate().catch(() => undefined),
+          new Promise((r) => (stuck = setTimeout(r, 2000))),
+        ]);
+        clearTimeout(stuck);
         this.lose(slot, 'the server is shutting down');
-        await Promise.race([worker.terminate(), new Promise((r) => setTimeout(r, 1000).unref())]);
       }),
     );
   }
@@ -292,6 +306,8 @@ export class WorkerPool {
       ...(maxHeap > 0 ? { resourceLimits: { maxOldGenerationSizeMb: maxHeap } } : {}),
     });
     slot.worker = worker;
+    slot.spawnedAt = performance.now();
+    slot.startupMs = undefined;
     slot.threadId = worker.threadId;
     slot.ready = false;
     slot.lost = false;
@@ -336,6 +352,7 @@ export class WorkerPool {
         return;
       case 'ready':
         slot.ready = true;
+        slot.startupMs = performance.now() - slot.spawnedAt;
         slot.failedStarts = 0;
         slot.lastBeatAt = Date.now();
         // Load is measured from here: the work of starting up says nothing about the graphs to come.
@@ -343,7 +360,7 @@ export class WorkerPool {
         this.log.debug('engine worker ready', {
           worker: slot.index,
           thread_id: slot.threadId,
-          startup_ms: Math.round(m.startupMs),
+          startup_ms: Math.round(slot.startupMs),
         });
         return;
       case 'exiting':

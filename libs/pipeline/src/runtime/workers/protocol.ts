@@ -90,7 +90,7 @@ export interface OneshotTuning {
 }
 
 export type FromWorker =
-  | { t: 'ready'; startupMs: number }
+  | { t: 'ready' }
   | { t: 'res'; rid: number; ok: true; value?: unknown }
   | { t: 'res'; rid: number; ok: false; error: WireError }
   /** Session events, batched per turn of the worker's event loop, in emission order. */

@@ -201,8 +201,7 @@ async function main(): Promise<void> {
       else log.error(`worker ${init.index}: ${(err as Error).message}`);
     });
   });
-  // A worker's clock starts with the thread: this is the whole start-up, module loading included.
-  post({ t: 'ready', startupMs: performance.now() });
+  post({ t: 'ready' });
 }
 
 /** One oneshot run: input bytes in, output bytes out, both with credits; the outcome last. */

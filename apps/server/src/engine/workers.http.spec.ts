@@ -84,15 +84,23 @@ describe('engine workers', () => {
     ).session_id;
   const pipeline = (id: string) => api<PipelineView>(`/api/v1/sessions/${id}/pipeline`);
   const destroy = (id: string) => api(`/api/v1/sessions/${id}`, { method: 'DELETE' });
+  /** Placement follows measured load: a test that wants one session per worker lets earlier load fade. */
+  const idle = () =>
+    until(() => (host.workers().every((w) => w.ready && w.elu < 0.05) ? true : undefined), 'idle workers');
   const gql = <T>(query: string, variables: Record<string, unknown> = {}) =>
     api<{ data: T }>('/api/v1/graphql', { method: 'POST', body: JSON.stringify({ query, variables }) });
 
   it('places sessions on different workers, and REST and GraphQL say which', async () => {
+    await idle();
     const a = await create('place-a', TICKING);
     const b = await create('place-b', TICKING);
     try {
       const [pa, pb] = [await pipeline(a), await pipeline(b)];
-      assert.notEqual(pa.worker, pb.worker, 'two sessions on two idle workers land on both');
+      assert.notEqual(
+        pa.worker,
+        pb.worker,
+        `two sessions on idle workers land on both: ${JSON.stringify(host.workers())}`,
+      );
       assert.deepEqual([pa.worker, pb.worker].sort(), [0, 1]);
       assert.equal(pa.state, 'Running');
       const { data } = await gql<{ session: { pipeline: { worker: number; state: { status: string } } } }>(
@@ -107,6 +115,7 @@ describe('engine workers', () => {
   });
 
   it('a worker that dies fails only its own sessions, with the cause, and is replaced at once', async () => {
+    await idle();
     const steady = await create('steady', TICKING);
     const steadyWorker = (await pipeline(steady)).worker;
     const wsUrl = `${server.url.replace(/^http/, 'ws')}/api/v1/graphql`;
@@ -200,6 +209,7 @@ describe('engine workers', () => {
   });
 
   it('a runaway node or script does not delay /healthz beyond 50 ms', async () => {
+    await idle();
     const burning = await create(
       'burning',
       [
@@ -254,6 +264,7 @@ describe('engine workers', () => {
   });
 
   it('a plugin uploaded over HTTP is usable at once in new sessions on every worker', async () => {
+    await idle();
     const fd = new FormData();
     fd.append('plugin', new Blob([readFileSync(exampleWasmGain())]), 'gain.wasm');
     const up = await fetch(`${server.url}/api/v1/plugins`, { method: 'POST', body: fd });

@@ -45,12 +45,19 @@ export function setPacketProgressCounter(counter: Int32Array | undefined): void 
 }
 
 /**
- * Cooperative scheduling: nodes working through queued packets never wait, so without this a backlog would
- * hold the thread's event loop for as long as it lasts (every other session on the thread stalls, commands
- * and destroy go unanswered). Once a turn of the event loop has run for TURN_BUDGET_MS, every input reports
- * itself empty and every send waits until the loop has turned; nodes then resume in the next turn.
+ * Cooperative scheduling (engine workers turn it on): nodes working through queued packets never wait, so
+ * without it a backlog holds the thread's event loop for as long as it lasts (every other session on the
+ * thread stalls, commands and destroy go unanswered). Once a turn of the event loop has run for the budget,
+ * every input reports itself empty until the loop has turned; readers then resume in the next turn. Sends
+ * are not held back: nodes may count on a send with room going through at once.
  */
-const TURN_BUDGET_MS = 10;
+let turnBudgetMs: number | undefined;
+
+/** Sets the budget in ms (undefined: off, the default on the main thread). */
+export function setTurnBudget(ms: number | undefined): void {
+  turnBudgetMs = ms;
+}
+
 let turnStart = 0;
 let turnMarked = false;
 let yielding = false;
@@ -68,6 +75,7 @@ function markTurn(): void {
 
 /** True when the current turn used up its budget (one clock read per packet taken). */
 function overBudget(): boolean {
+  if (turnBudgetMs === undefined) return false;
   if (yielding) return true;
   const now = performance.now();
   if (!turnMarked) {
@@ -76,7 +84,7 @@ function overBudget(): boolean {
     setImmediate(markTurn);
     return false;
   }
-  if (now - turnStart < TURN_BUDGET_MS) return false;
+  if (now - turnStart < turnBudgetMs) return false;
   yielding = true;
   return true;
 }
@@ -318,8 +326,6 @@ export class OutputPort implements Sender {
   }
 
   send(packet: Packet): undefined | Promise<boolean> {
-    // The turn's budget is spent: producers wait for the next turn too, or a fast source would run ahead.
-    if (yielding) return this.sendAfterTurn(packet);
     const links = this.links;
     if (links.length === 1) {
       const ch = links[0].channel;
@@ -336,14 +342,6 @@ export class OutputPort implements Sender {
       return undefined;
     }
     return this.sendWhenRoom(packet);
-  }
-
-  private async sendAfterTurn(packet: Packet): Promise<boolean> {
-    this.meter.beginWait();
-    await nextTurn();
-    this.meter.endWait();
-    const w = this.send(packet);
-    return w === undefined ? true : w;
   }
 
   private async sendWhenRoom(packet: Packet): Promise<boolean> {

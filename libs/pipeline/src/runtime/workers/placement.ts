@@ -19,7 +19,7 @@ export interface WorkerLoad {
  * Utilisation differences smaller than this are measurement noise (GC, a descheduled thread on a busy machine
  * reads as active time): between workers that close, the one running fewer graphs wins.
  */
-export const ELU_NOISE = 0.1;
+export const ELU_NOISE = 0.15;
 const DEFAULT_COST = 0.01;
 
 /** The measured utilisation one graph costs, averaged over the workers that run some. */

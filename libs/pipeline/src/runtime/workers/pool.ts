@@ -427,7 +427,7 @@ export class WorkerPool {
         const current = worker.performance.eventLoopUtilization();
         const delta = slot.prevElu ? worker.performance.eventLoopUtilization(current, slot.prevElu) : current;
         slot.prevElu = current;
-        slot.elu = slot.elu * 0.5 + delta.utilization * 0.5;
+        slot.elu = slot.elu * 0.7 + delta.utilization * 0.3;
         slot.placedSinceSample = 0;
       }
     }

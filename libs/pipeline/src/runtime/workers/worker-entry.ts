@@ -11,7 +11,7 @@ import { pluginNodeDefinition } from '../../plugins/plugin-node';
 import type { LoadedPluginModule } from '../../plugins/types';
 import { WasmPlugin } from '../../plugins/wasm-plugin';
 import type { OneshotRun } from '../oneshot';
-import { setPacketProgressCounter } from '../channel';
+import { setPacketProgressCounter, setTurnBudget } from '../channel';
 import { InProcessSessionHost } from '../session-host';
 import type { SessionEvent } from '../session-types';
 import { PortByteReceiver, PortByteSender, type PortMessage } from './port-bytes';
@@ -60,6 +60,8 @@ process.exit = ((code?: number | string | null) => {
 const heartbeat = new Int32Array(init.heartbeat);
 setInterval(() => Atomics.add(heartbeat, 0, 1), init.heartbeatMs);
 setPacketProgressCounter(heartbeat.subarray(1, 2));
+/** The event loop turns at least this often while nodes drain backlogs (sessions on a worker share it). */
+setTurnBudget(10);
 
 function logAt(level: LogLevel) {
   return (msg: string, fields?: Record<string, unknown>) => {

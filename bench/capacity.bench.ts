@@ -8,10 +8,10 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath, repoRoot } from '../libs/pipeline/src/codecs/dsp/reference-tools';
+import { freePort } from '../apps/server/src/testing/fixtures';
 import { chainCostPerFrame } from './chain-cost';
 
 const INPUT = fixturePath('music_60s_stereo.opus.ogg');
@@ -35,17 +35,6 @@ nodes:
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 /** Child mode: GET /healthz back to back (10 ms apart) until told to stop; sends the latencies in ms. */
 async function probe(url: string): Promise<void> {

@@ -3,33 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-
-const REPO = join(__dirname, '../../../../..');
-const SPEECH = join(REPO, 'samples/audio/system/speech_en_48k_stereo.opus.ogg');
-const PACED = [
-  'mode: oneshot',
-  'steps:',
-  '  - kind: streamkit::http_input',
-  '  - kind: containers::ogg::demuxer',
-  '  - kind: core::pacer',
-  '  - kind: containers::ogg::muxer',
-  '  - kind: streamkit::http_output',
-].join('\n');
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => ok(port));
-    });
-  });
-}
+import { PACED_ONESHOT, REPO, SPEECH, freePort } from '../testing/fixtures';
 
 it('SIGTERM to `npm start` drains, then ends the server it started', async () => {
   const port = await freePort();
@@ -63,7 +40,7 @@ it('SIGTERM to `npm start` drains, then ends the server it started', async () =>
     }
 
     const fd = new FormData();
-    fd.append('config', PACED);
+    fd.append('config', PACED_ONESHOT);
     fd.append('media', new Blob([readFileSync(SPEECH)], { type: 'audio/ogg' }));
     const res = await fetch(`${url}/api/v1/process`, { method: 'POST', body: fd });
     assert.equal(res.status, 200);

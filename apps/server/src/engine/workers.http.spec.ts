@@ -17,11 +17,10 @@ import {
 import { exampleWasmGain } from '@streamkit/pipeline/plugins/examples.test-helper';
 import { OneshotService } from '../oneshot/oneshot.service';
 import { ENGINE_TEST_NODES } from '../testing/engine-test-nodes';
+import { PACED_ONESHOT, REPO, SPEECH } from '../testing/fixtures';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import { SESSION_HOST } from './engine.module';
 
-const REPO = join(__dirname, '../../../../..');
-const SPEECH = join(REPO, 'samples/audio/system/speech_en_48k_stereo.opus.ogg');
 const TONE = join(REPO, 'samples/audio/system/tone_440hz_48k_stereo_5s.wav');
 const DOUBLE_VOLUME = readFileSync(join(REPO, 'samples/pipelines/oneshot/double_volume.yml'), 'utf8');
 
@@ -332,17 +331,9 @@ describe('engine workers', () => {
 
   it("client disconnect stops the worker's pipeline within 1 s", async () => {
     const svc = server.app.get(OneshotService);
-    const paced = [
-      'mode: oneshot',
-      'steps:',
-      '  - kind: streamkit::http_input',
-      '  - kind: containers::ogg::demuxer',
-      '  - kind: core::pacer',
-      '  - kind: containers::ogg::muxer',
-      '  - kind: streamkit::http_output',
-    ].join('\n');
+
     const fd = new FormData();
-    fd.append('config', paced);
+    fd.append('config', PACED_ONESHOT);
     fd.append('media', new Blob([readFileSync(SPEECH)], { type: 'audio/ogg' }));
     const abort = new AbortController();
     const res = await fetch(`${server.url}/api/v1/process`, {

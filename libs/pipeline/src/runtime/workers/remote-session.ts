@@ -2,6 +2,7 @@
 // order. It keeps a mirror of the pipeline from those events, so when its worker dies the session is still
 // there to look at: every node that was live is `Failed{reason}` and the session answers with the cause.
 import { isTerminal } from '../node-runner';
+import { toConnection } from '../session';
 import type { ConnectionSpec } from '../../spec/types';
 import { sameConnection } from '../../spec/types';
 import type {
@@ -157,17 +158,9 @@ export class RemoteSession implements SessionHandle {
         if (node) node.stats = e.stats;
         return;
       }
-      case 'connection_added': {
-        const c: ConnectionSpec = {
-          from_node: e.from_node,
-          from_pin: e.from_pin,
-          to_node: e.to_node,
-          to_pin: e.to_pin,
-        };
-        if (e.mode === 'best_effort') c.mode = 'best_effort';
-        this.connections.push(c);
+      case 'connection_added':
+        this.connections.push(toConnection(e));
         return;
-      }
       case 'connection_removed':
         this.connections = this.connections.filter((c) => !sameConnection(c, e));
         return;

@@ -238,6 +238,13 @@ export const ConfigSchema = Type.Object(
           5000,
           'A worker whose event loop stalls this long (an endless loop in a node) is terminated and replaced (0: off).',
         ),
+        worker_nice: Type.Integer({
+          default: 5,
+          minimum: 0,
+          maximum: 19,
+          description:
+            'Scheduling niceness of the worker threads (0-19, per thread on Linux): when cores are contended the main thread (API, relay) runs first.',
+        }),
         shutdown_drain_ms: int(
           5000,
           'On SIGTERM/SIGINT, how long running oneshot pipelines may finish before they are cancelled.',

@@ -86,6 +86,7 @@ function loadNodeModules(paths: string[]): AnyNodeDefinition[] {
           session,
           maxHeapMb: config.engine.worker_max_heap_mb,
           watchdogMs: config.engine.worker_watchdog_ms,
+          nice: config.engine.worker_nice,
           log: engineLogger(log),
         });
       },

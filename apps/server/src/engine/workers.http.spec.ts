@@ -55,7 +55,7 @@ describe('engine workers', () => {
       tempDirs: true,
       nodeModules: [ENGINE_TEST_NODES],
       config: {
-        engine: { workers: 2, worker_watchdog_ms: 1000, worker_max_heap_mb: 192 },
+        engine: { workers: 2, worker_watchdog_ms: 3000, worker_max_heap_mb: 192 },
         plugins: { allow_http_management: true },
         security: { allowed_file_paths: [`${REPO}/samples/**`] },
       },
@@ -129,7 +129,11 @@ describe('engine workers', () => {
       for (const [how, expected] of causes) {
         const id = await create(`faulty-${how}`, faulty(how, 300));
         const placed = await pipeline(id);
-        assert.notEqual(placed.worker, steadyWorker, `${how}: placed away from the busy worker`);
+        assert.notEqual(
+          placed.worker,
+          steadyWorker,
+          `${how}: placed away from the busy worker ${JSON.stringify(host.workers())}`,
+        );
         const slot = host.workers()[placed.worker!];
         const failedStates: string[] = [];
         const stop = client.subscribe<{

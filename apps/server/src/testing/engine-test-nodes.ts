@@ -87,7 +87,7 @@ const fault: NodeDefinition<{ how: 'exit' | 'throw' | 'spin' | 'oom'; after_ms: 
           if (params.how === 'throw') throw new Error('test::fault threw outside its run()');
           if (params.how === 'spin') for (;;);
           const hoard: number[][] = [];
-          for (;;) hoard.push(new Array(1 << 20).fill(hoard.length));
+          for (;;) hoard.push(new Array(1 << 23).fill(hoard.length));
         }, params.after_ms);
         await untilCancelled(ctx.signal);
         clearTimeout(timer);

@@ -28,6 +28,11 @@ export interface WorkerPoolOptions {
   maxHeapMb?: number;
   /** A worker whose event loop stalls this long is terminated and replaced; 0 turns the watchdog off. */
   watchdogMs?: number;
+  /**
+   * Niceness of each worker thread (Linux sets it per thread): with cores contended, the main thread (the API,
+   * the relay) runs before graphs. Default 0.
+   */
+  nice?: number;
   log?: Logger;
 }
 
@@ -297,6 +302,7 @@ export class WorkerPool {
       session: this.options.session ?? {},
       heartbeat,
       heartbeatMs: HEARTBEAT_MS,
+      nice: this.options.nice ?? 0,
       ports,
     };
     const maxHeap = this.options.maxHeapMb ?? 0;

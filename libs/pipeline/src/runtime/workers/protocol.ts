@@ -47,6 +47,8 @@ export interface WorkerInit {
    */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
+  /** Niceness of the worker thread (0: as the main thread). */
+  nice: number;
   /** Extra ports by name (e.g. the MoQ relay link), transferred with the init. */
   ports: Record<string, MessagePort>;
 }

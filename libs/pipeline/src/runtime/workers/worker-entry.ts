@@ -2,6 +2,7 @@
 // oneshot runs the main thread places on it, and sends back answers, session events (batched per turn of
 // its event loop), logs and, when something calls process.exit, the cause of its coming end.
 import { readFile } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AnyNodeDefinition, Logger } from '../../core/node';
 import { createDefaultRegistry } from '../../registry/default';
@@ -62,6 +63,14 @@ setInterval(() => Atomics.add(heartbeat, 0, 1), init.heartbeatMs);
 setPacketProgressCounter(heartbeat.subarray(1, 2));
 /** The event loop turns at least this often while nodes drain backlogs (sessions on a worker share it). */
 setTurnBudget(10);
+if (init.nice > 0) {
+  try {
+    // Without a pid libuv sets the calling thread's priority on Linux: this worker only.
+    setPriority(init.nice);
+  } catch {
+    // Not permitted here: the worker runs at the main thread's priority.
+  }
+}
 
 function logAt(level: LogLevel) {
   return (msg: string, fields?: Record<string, unknown>) => {

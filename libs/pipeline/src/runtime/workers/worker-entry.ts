@@ -61,8 +61,10 @@ process.exit = ((code?: number | string | null) => {
 const heartbeat = new Int32Array(init.heartbeat);
 setInterval(() => Atomics.add(heartbeat, 0, 1), init.heartbeatMs);
 setPacketProgressCounter(heartbeat.subarray(1, 2));
-/** The event loop turns at least this often while nodes drain backlogs (sessions on a worker share it). */
-setTurnBudget(10);
+// The event loop turns at least every 50 ms while nodes drain backlogs (the sessions on a worker share it). Not
+// much less: on a busy machine a descheduled thread makes turns look long, and each needless yield makes a
+// pacer see its input as starved and restart its clock (real time lost).
+setTurnBudget(50);
 if (init.nice > 0) {
   try {
     // Without a pid libuv sets the calling thread's priority on Linux: this worker only.

@@ -6,13 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath, repoRoot } from '../libs/pipeline/src/codecs/dsp/reference-tools';
-import { OggOpusDemuxer } from '../libs/pipeline/src/codecs/ogg/opus-demuxer';
-import { OpusStreamDecoder } from '../libs/pipeline/src/codecs/opus/decoder';
-import { type EncodedOpusPacket, OpusStreamEncoder } from '../libs/pipeline/src/codecs/opus/encoder';
-import type { OpusPacket } from '../libs/pipeline/src/core/packets';
-import { gainPacket } from '../libs/pipeline/src/nodes/audio/gain';
 import { createDefaultRegistry } from '../libs/pipeline/src/registry/default';
 import { runOneshot } from '../libs/pipeline/src/runtime/oneshot';
+import { chainCostPerFrame } from './chain-cost';
 
 const INPUT = 'music_60s_stereo.opus.ogg';
 const BITRATE = 96000;
@@ -67,65 +63,6 @@ function best(cmd: string): number {
 function playbackSeconds(path: string): number {
   const res = spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-'], { maxBuffer: 1 << 30 });
   return res.stdout.length / 4 / 2 / 48000;
-}
-
-function cpuMs(since: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(since);
-  return (d.user + d.system) / 1000;
-}
-
-/**
- * Per-frame CPU cost of decode -> gain -> encode, in process, on the file's real packets: the whole chain
- * frame by frame, then decode and gain alone (encode is the difference). CPU time, not wall time, which
- * other processes inflate.
- */
-function perFrame(file: Uint8Array): {
-  msPerFrame: number;
-  decodeMs: number;
-  gainMs: number;
-  encodeMs: number;
-  frames: number;
-} {
-  const demuxer = new OggOpusDemuxer();
-  demuxer.push(file);
-  demuxer.end();
-  const packets: OpusPacket[] = [];
-  for (let p = demuxer.read(); p !== undefined; p = demuxer.read()) packets.push(p);
-  const n = packets.length;
-  const newEncoder = () =>
-    new OpusStreamEncoder({
-      channels: 2,
-      bitrate: BITRATE,
-      complexity: 10,
-      application: 'audio',
-      vbr: 'on',
-      frameSizeMs: 20,
-    });
-  const out: EncodedOpusPacket[] = [];
-  const chain = (dec: OpusStreamDecoder, enc: OpusStreamEncoder) => {
-    for (let i = 0; i < n; i++) {
-      const pcm = dec.decode(packets[i].data);
-      enc.encode(
-        gainPacket({ kind: 'audio', sampleRate: 48000, channels: 2, samples: pcm }, 2, 2).samples,
-        out,
-      );
-      out.length = 0;
-    }
-  };
-  chain(new OpusStreamDecoder(2), newEncoder());
-  let t = process.cpuUsage();
-  chain(new OpusStreamDecoder(2), newEncoder());
-  const msPerFrame = cpuMs(t) / n;
-  const dec = new OpusStreamDecoder(2);
-  let last: Float32Array = new Float32Array(0);
-  t = process.cpuUsage();
-  for (let i = 0; i < n; i++) last = dec.decode(packets[i].data);
-  const decodeMs = cpuMs(t) / n;
-  const frame = { kind: 'audio' as const, sampleRate: 48000, channels: 2, samples: last };
-  t = process.cpuUsage();
-  for (let i = 0; i < n; i++) gainPacket(frame, 2, 2);
-  const gainMs = cpuMs(t) / n;
-  return { frames: n, decodeMs, gainMs, encodeMs: msPerFrame - decodeMs - gainMs, msPerFrame };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -204,7 +141,7 @@ async function main(): Promise<void> {
     const steady = oursCpu - engineLoad;
     const viaHttp = join(dir, 'http.ogg');
     const http = await throughHttp(input, viaHttp);
-    const frame = perFrame(readFileSync(input));
+    const frame = chainCostPerFrame(readFileSync(input), BITRATE);
 
     const row = (name: string, cpu: number, path: string) =>
       console.log(

@@ -6,15 +6,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { Type } from '@sinclair/typebox';
-import type { NodeDefinition, NodeRegistry } from '@streamkit/pipeline';
 import { createClient } from 'graphql-ws';
 import WebSocket, { WebSocketServer } from 'ws';
-import { NODE_REGISTRY } from '../apps/server/src/engine/engine.module';
 import { SessionEventHub } from '../apps/server/src/graphql/session-event-hub';
 import { PermissionsService } from '../apps/server/src/permissions/permissions.service';
 import { SessionsService } from '../apps/server/src/sessions/sessions.service';
 import { startTestServer } from '../apps/server/src/testing/test-server';
+import { FLIP_NODE_MODULE } from './flip-node';
 
 const WARMUP = 30;
 const CHANGES = 300;
@@ -22,30 +20,6 @@ const SPACING_MS = 10;
 
 type ToChild = { type: 'stop' };
 type FromChild = { type: 'ready' } | { type: 'latencies'; us: number[] };
-
-/** A node that reports a Degraded state stamped with the monotonic clock each time it is tuned. */
-const flipNode: NodeDefinition<{ seq: number }> = {
-  kind: 'bench::flip',
-  categories: ['bench'],
-  description: 'Reports a new state on every tune (benchmark only).',
-  params: Type.Object({ seq: Type.Number({ default: 0, tunable: true }) }, { additionalProperties: false }),
-  pins: () => ({ inputs: [], outputs: [] }),
-  create(_params, ctx) {
-    return {
-      async run() {
-        ctx.setState('Running');
-        await new Promise<void>((resolve) =>
-          ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
-        );
-      },
-      tune(next) {
-        ctx.setState({
-          Degraded: { reason: 'bench', details: { seq: next.seq, t: process.hrtime.bigint().toString() } },
-        });
-      },
-    };
-  },
-};
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -172,11 +146,14 @@ const summarize = (m: Measured): Summary => ({
 });
 
 async function main(): Promise<void> {
-  const server = await startTestServer({ config: { permissions: { default_role: 'admin' } } });
+  // The node runs where sessions run (an engine worker): it is loaded from its own module there too.
+  const server = await startTestServer({
+    config: { permissions: { default_role: 'admin' } },
+    nodeModules: [FLIP_NODE_MODULE],
+  });
   const raw = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(raw, 'listening');
   try {
-    server.app.get<NodeRegistry>(NODE_REGISTRY).register(flipNode);
     const sessions = server.app.get(SessionsService);
     const hub = server.app.get(SessionEventHub);
     const admin = server.app.get(PermissionsService).callerForRole('admin');

@@ -31,6 +31,8 @@ export interface CreateAppOptions {
   env?: RuntimeEnv;
   /** Extra modules (tests, embedding) appended after FEATURE_MODULES. */
   modules?: Type[];
+  /** CommonJS modules exporting `nodeDefinitions`, registered on the main thread and in every engine worker. */
+  nodeModules?: string[];
 }
 
 export async function createApp(
@@ -42,6 +44,9 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
     rewriteUrl: basePathRewriter(config.server.base_path),
+    // Oneshot runs are drained before the server closes (OneshotService); whatever is left (keep-alive
+    // sockets, a request whose client vanished mid-body) must not hold shutdown for the 72 s keep-alive.
+    forceCloseConnections: true,
     ...(config.server.tls
       ? { https: { cert: readFileSync(config.server.cert_path), key: readFileSync(config.server.key_path) } }
       : {}),
@@ -52,7 +57,7 @@ export async function createApp(
   registerHttpHooks(fastify, { origins, permissions, log: logger });
 
   const nodeServices = buildNodeServices(config, { env, log: logger });
-  const core = { config, env, logger, permissions, origins, nodeServices };
+  const core = { config, env, logger, permissions, origins, nodeServices, nodeModules: options.nodeModules };
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(core, options.modules),
     adapter,

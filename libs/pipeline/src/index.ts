@@ -24,3 +24,4 @@ export * from './runtime/session-types';
 export * from './runtime/session';
 export * from './runtime/session-host';
 export * from './runtime/yaml-thread';
+export * from './runtime/workers';

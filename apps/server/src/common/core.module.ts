@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { CONFIG, RUNTIME_ENV, type Config, type RuntimeEnv } from '../config';
 import { PermissionsService } from '../permissions/permissions.service';
 import { LOGGER } from './logging';
-import { NODE_SERVICES } from './node-services';
+import { NODE_MODULES, NODE_SERVICES } from './node-services';
 import { OriginPolicy } from './origin-policy';
 
 export interface CoreValues {
@@ -16,6 +16,8 @@ export interface CoreValues {
   permissions: PermissionsService;
   origins: OriginPolicy;
   nodeServices: NodeServices;
+  /** Extra node-definition modules loaded by the registry and every engine worker. */
+  nodeModules?: string[];
 }
 
 @Global()
@@ -27,6 +29,7 @@ export class CoreModule {
       { provide: RUNTIME_ENV, useValue: values.env },
       { provide: LOGGER, useValue: values.logger },
       { provide: NODE_SERVICES, useValue: values.nodeServices },
+      { provide: NODE_MODULES, useValue: values.nodeModules ?? [] },
       { provide: PermissionsService, useValue: values.permissions },
       { provide: OriginPolicy, useValue: values.origins },
     ];

@@ -12,6 +12,8 @@ import type { Logger } from 'pino';
 import type { Config, RuntimeEnv } from '../config';
 
 export const NODE_SERVICES = Symbol('NODE_SERVICES');
+/** Paths of extra CommonJS modules exporting `nodeDefinitions` (tests, benchmarks, embedding): `string[]`. */
+export const NODE_MODULES = Symbol('NODE_MODULES');
 
 const DEFAULT_FETCH_INFLIGHT = 16;
 

@@ -261,6 +261,29 @@ export const ConfigSchema = Type.Object(
           ),
         ),
         packet_batch_size: int(32, 'Packets a node may drain greedily before yielding.', 1),
+        workers: optInt(
+          "Worker threads that run sessions and oneshot pipelines (absent: the machine's available parallelism; 0: everything on the main thread, for debugging).",
+          2,
+        ),
+        worker_max_heap_mb: int(
+          1024,
+          'Heap limit of each worker thread in MiB; a worker over it is replaced and only its sessions fail (0: Node default).',
+        ),
+        worker_watchdog_ms: int(
+          5000,
+          'A worker whose event loop stalls this long (an endless loop in a node) is terminated and replaced (0: off).',
+        ),
+        worker_nice: Type.Integer({
+          default: 5,
+          minimum: 0,
+          maximum: 19,
+          description:
+            'Scheduling niceness of the worker threads (0-19, per thread on Linux): when cores are contended the main thread (API, relay) runs first.',
+        }),
+        shutdown_drain_ms: int(
+          5000,
+          'On SIGTERM/SIGINT, how long running oneshot pipelines may finish before they are cancelled.',
+        ),
         node_input_capacity: optInt('Packets queued per node input (engine default 128).', 128),
         pin_distributor_capacity: optInt('Packets queued per output fan-out (engine default 64).', 64),
         oneshot: section(

@@ -75,6 +75,8 @@ export function pipeline(view: PipelineView): PipelineType {
       stats: n.stats === undefined ? undefined : nodeStats(n.stats),
     })),
     connections: view.connections.map(connection),
+    worker: view.worker,
+    state: view.state === undefined ? undefined : nodeState(view.state),
   };
 }
 

@@ -5,6 +5,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { SessionEvent } from '@streamkit/pipeline';
 import { SessionsService, type SessionsChange as ServiceChange } from '../sessions/sessions.service';
 import { sessionEvent, sessionInfo, withMissed, type SessionEventValue } from './mappers';
+import { installSharedExecution, markShared } from './shared-execution';
 import { SubscriberQueue } from './subscriber-queue';
 import { SessionEventType, SessionsChangeType, type SessionsChange } from './types';
 
@@ -27,7 +28,9 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
   private unsubscribeChanges: (() => void) | undefined;
 
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(private readonly sessions: SessionsService) {
+    installSharedExecution();
+  }
 
   onModuleInit(): void {
     this.unsubscribe = this.sessions.onEvent((event) => this.dispatch(event));
@@ -146,7 +149,8 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
   private dispatch(event: SessionEvent): void {
     const set = this.sinks.get(event.session_id);
     if (!set) return;
-    const value = sessionEvent(event);
+    // One value for every subscriber: executed and encoded once per subscription document.
+    const value = markShared(sessionEvent(event));
     for (const sink of set) sink.accept(value);
     if (event.type === 'session_destroyed') {
       this.sinks.delete(event.session_id);

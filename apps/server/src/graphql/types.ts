@@ -212,6 +212,16 @@ export class PipelineType {
   nodes!: PipelineNode[];
   @Field(() => [ConnectionType])
   connections!: ConnectionType[];
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The engine worker thread the session runs on (null when sessions run on the main thread)',
+  })
+  worker?: number;
+  @Field(() => NodeStateView, {
+    nullable: true,
+    description: 'Running, or Failed with the reason when its worker died (null on the main thread)',
+  })
+  state?: NodeStateView;
 }
 
 @ObjectType('Session', { description: 'A session with its live pipeline, node states and stats' })

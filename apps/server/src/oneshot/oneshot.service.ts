@@ -7,27 +7,25 @@ import {
   Inject,
   Injectable,
   InternalServerErrorException,
+  ServiceUnavailableException,
   UnprocessableEntityException,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import {
   HTTP_INPUT_KIND,
   HTTP_OUTPUT_KIND,
   OneshotError,
-  runOneshot,
   parsePipelineYamlOffThread,
-  type NodeRegistry,
-  type NodeServices,
   type NodeStats,
   type OneshotRun,
+  type SessionHost,
 } from '@streamkit/pipeline';
 import type { Logger } from 'pino';
 import { CONFIG, type Config } from '../config';
 import { TooManyRequestsException } from '../common/errors';
 import { LOGGER } from '../common/logging';
-import { NODE_SERVICES } from '../common/node-services';
-import { NODE_REGISTRY } from '../engine/engine.module';
+import { SESSION_HOST } from '../engine/engine.module';
 import { engineLimits } from '../engine/engine-limits';
-import { engineLogger } from '../engine/engine-logger';
 import type { Caller } from '../permissions';
 import type { MediaPart } from './oneshot.controller';
 
@@ -43,15 +41,17 @@ export interface OneshotFinished {
 }
 
 @Injectable()
-export class OneshotService {
+export class OneshotService implements BeforeApplicationShutdown {
   private active = 0;
   private runs = 0;
+  private draining = false;
+  /** Runs whose nodes are still going, to cancel what a bounded drain leaves. */
+  private readonly live = new Set<OneshotRun>();
   private readonly finishedListeners = new Set<(run: OneshotFinished) => void>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(NODE_REGISTRY) private readonly registry: NodeRegistry,
-    @Inject(NODE_SERVICES) private readonly services: NodeServices,
+    @Inject(SESSION_HOST) private readonly host: SessionHost,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -71,6 +71,7 @@ export class OneshotService {
 
   /** Takes a slot for the whole request; 429 when `max_concurrent_oneshots` are already running. */
   acquire(): () => void {
+    if (this.draining) throw new ServiceUnavailableException('The server is shutting down');
     const max = this.config.permissions.max_concurrent_oneshots;
     if (typeof max === 'number' && this.active >= max) {
       throw new TooManyRequestsException('Maximum concurrent oneshot pipelines limit reached');
@@ -82,6 +83,22 @@ export class OneshotService {
       released = true;
       this.active--;
     };
+  }
+
+  /**
+   * Shutdown (SIGTERM/SIGINT, `app.close()`): new runs get 503; running ones may finish for
+   * `[engine].shutdown_drain_ms`, then the rest are cancelled (their responses abort).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    const end = Date.now() + this.config.engine.shutdown_drain_ms;
+    while ((this.active > 0 || this.runs > 0) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (this.live.size > 0) {
+      this.log.warn(`Cancelling ${this.live.size} oneshot pipeline(s) still running at shutdown`);
+      for (const run of this.live) run.cancel();
+    }
   }
 
   /** Called once per pipeline that reached the engine, when it settles. Returns the unsubscribe function. */
@@ -138,12 +155,10 @@ export class OneshotService {
         })),
       });
     try {
-      const run = await runOneshot(spec, {
-        registry: this.registry,
+      // The run executes where the host places it (a worker thread by default); the upload streams in.
+      const run = await this.host.runOneshot(spec, {
         input: media?.chunks,
         inputContentType: media?.contentType,
-        services: this.services,
-        log: engineLogger(this.log, { oneshot: true }),
         signal,
         batchSize: engine.packet_batch_size,
         channelCapacity: engine.media_channel_capacity ?? undefined,
@@ -151,13 +166,16 @@ export class OneshotService {
         limits,
       });
       this.runs++;
+      this.live.add(run);
       run.done.then(
         () => {
           this.runs--;
+          this.live.delete(run);
           finish('success', run.stats());
         },
         () => {
           this.runs--;
+          this.live.delete(run);
           finish(signal.aborted ? 'cancelled' : 'error', run.stats());
         },
       );

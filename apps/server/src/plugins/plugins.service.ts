@@ -3,15 +3,20 @@
 // `/schema/nodes` and the UI palette at once. Unloading refuses new nodes of the kind; running nodes keep their
 // instance until their session ends (see plugins/ABI.md).
 import { ForbiddenException, HttpException, Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { PluginError, PluginManager, type PluginSummary } from '@streamkit/pipeline/plugins';
-import type { NodeRegistry } from '@streamkit/pipeline';
+import {
+  DEFAULT_WASM_MEMORY_LIMIT_MB,
+  PluginError,
+  PluginManager,
+  type PluginSummary,
+} from '@streamkit/pipeline/plugins';
+import type { NodeRegistry, SessionHost } from '@streamkit/pipeline';
 import type { Logger } from 'pino';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sweepTempFiles } from '../common/atomic-file';
 import { CONFIG, type Config } from '../config';
 import { LOGGER } from '../common/logging';
-import { NODE_REGISTRY } from '../engine/engine.module';
+import { NODE_REGISTRY, SESSION_HOST } from '../engine/engine.module';
 import { engineLogger } from '../engine/engine-logger';
 import type { Caller } from '../permissions';
 
@@ -23,6 +28,7 @@ export class PluginsService implements OnModuleInit {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(NODE_REGISTRY) registry: NodeRegistry,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(SESSION_HOST) private readonly host: SessionHost,
   ) {
     this.manager = new PluginManager({
       directory: resolve(config.plugins.directory),
@@ -34,6 +40,7 @@ export class PluginsService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.sweep();
     const { loaded, failed } = await this.manager.loadAll();
+    for (const summary of loaded) await this.share(summary);
     if (loaded.length > 0 || failed.length > 0) {
       this.log.info(
         `Plugins: ${loaded.length} loaded, ${failed.length} failed from ${this.config.plugins.directory}`,
@@ -85,6 +92,15 @@ export class PluginsService implements OnModuleInit {
       await this.manager.unload(summary.kind);
       throw new ForbiddenException(`Permission denied: plugin '${summary.kind}' not allowed`);
     }
+    try {
+      await this.share(summary);
+    } catch (err) {
+      await this.manager.unload(summary.kind);
+      throw new HttpException(
+        `${fileName}: loaded, but not usable in the engine workers: ${(err as Error).message}`,
+        422,
+      );
+    }
     return summary;
   }
 
@@ -92,7 +108,21 @@ export class PluginsService implements OnModuleInit {
     this.checkManagement('Plugin deletion is disabled by configuration');
     if (!caller.can('delete_plugins'))
       throw new ForbiddenException('Permission denied: cannot delete plugins');
-    return this.guard(() => this.manager.unload(kind, { keepFile }));
+    const summary = await this.guard(() => this.manager.unload(kind, { keepFile }));
+    await this.host.removeKind(summary.kind);
+    return summary;
+  }
+
+  /** Loads a plugin the registry just got wherever graphs run (every engine worker, before answering). */
+  private share(summary: PluginSummary): Promise<void> {
+    return this.host.addKindSource({
+      type: 'plugin',
+      kind: summary.kind,
+      pluginType: summary.plugin_type,
+      path: join(resolve(this.config.plugins.directory), summary.plugin_type, summary.file_name),
+      fileName: summary.file_name,
+      wasmMemoryLimitMb: DEFAULT_WASM_MEMORY_LIMIT_MB,
+    });
   }
 
   /** The 403s of an upload (management off, no `load_plugins`), checked before the body is read. */

@@ -16,6 +16,8 @@
  *   used as `server.samples_dir` and `plugins.directory` (unless `config` sets them) and deleted on close.
  * - `logs`: quiet by default; `true` logs to the console at debug (or give a level).
  * - `modules`: extra Nest modules to mount (e.g. a test-only controller).
+ * - `nodeModules`: CommonJS modules exporting `nodeDefinitions` (test node kinds), loaded on the main thread and
+ *   in every engine worker.
  * `server.address` is always `127.0.0.1:0`; file logging is off.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +36,7 @@ export interface TestServerOptions {
   tempDirs?: boolean;
   logs?: boolean | 'trace' | 'debug' | 'info' | 'warn' | 'error';
   modules?: Type[];
+  nodeModules?: string[];
 }
 
 export interface TestServer {
@@ -74,7 +77,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const { config } = resolveConfig({ file: overrides, fileName: 'test overrides', env });
     config.server.address = '127.0.0.1:0';
     const logger = level ? createLogger(config.log) : silentLogger();
-    const running = await startServer(config, { logger, env, modules: options.modules });
+    const running = await startServer(config, {
+      logger,
+      env,
+      modules: options.modules,
+      nodeModules: options.nodeModules,
+    });
     let closed = false;
     return {
       url: running.url,

@@ -2,15 +2,10 @@
 // (WebSocket fallback in Node), reconnecting with backoff and reporting Recovering while disconnected.
 import { Type, type Static } from '@sinclair/typebox';
 import * as Moq from '@moq/lite';
-import {
-  EOS,
-  inputPin,
-  outputPin,
-  type NodeContext,
-  type NodeDefinition,
-  type Packet,
-  type StopReason,
-} from '@streamkit/pipeline';
+// Deep imports: an engine worker loads these nodes, and the package index would also load the YAML parser.
+import { inputPin, outputPin } from '@streamkit/pipeline/core/helpers';
+import type { NodeContext, NodeDefinition, StopReason } from '@streamkit/pipeline/core/node';
+import { EOS, type Packet } from '@streamkit/pipeline/core/packets';
 import { ensureMoqClientRuntime } from '../client/runtime';
 import {
   CATALOG_TRACK,

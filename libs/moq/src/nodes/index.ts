@@ -1,6 +1,6 @@
 // The transport::moq::* node kinds, for the server to register with the engine (the peer needs
 // `services.moq`, a MoqServer).
-import type { AnyNodeDefinition } from '@streamkit/pipeline';
+import type { AnyNodeDefinition } from '@streamkit/pipeline/core/node';
 import { moqPublisherNode, moqSubscriberNode } from './client-nodes';
 import { moqPeerNode } from './peer';
 

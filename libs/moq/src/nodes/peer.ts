@@ -1,15 +1,10 @@
 // transport::moq::peer: a browser publishes into the session at `<gateway_path>` (or `/input`) and plays the
 // session's output from `<gateway_path>` (or `/output`), through the server's own relay without a socket hop.
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  EOS,
-  inputPin,
-  outputPin,
-  type NodeContext,
-  type NodeDefinition,
-  type Packet,
-  type StopReason,
-} from '@streamkit/pipeline';
+// Deep imports: an engine worker loads these nodes, and the package index would also load the YAML parser.
+import { inputPin, outputPin } from '@streamkit/pipeline/core/helpers';
+import type { NodeContext, NodeDefinition, StopReason } from '@streamkit/pipeline/core/node';
+import { EOS, type Packet } from '@streamkit/pipeline/core/packets';
 import { HangAudioPublisher, TrackReader, decodeLegacyFrame, findAudioRendition, readCatalog } from '../hang';
 import type { RelayBroadcast } from '../relay/relay';
 import { MoqServer, type PeerRoute } from '../server';

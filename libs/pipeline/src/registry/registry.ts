@@ -1,6 +1,6 @@
 // The registry of node kinds: params validated with Ajv (defaults applied, unknown keys rejected), pins,
 // and the `/schema/nodes` listing. Kinds can be registered and unregistered at runtime (plugins).
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { AnyNodeDefinition, NodeServices } from '../core/node';
 import type { InputPinSpec, OutputPinSpec, PinSet } from '../core/pin-types';
 import type { KindCatalog, KindInfo } from '../spec/types';
@@ -69,13 +69,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export class NodeRegistry implements KindCatalog {
-  private readonly ajv: Ajv;
+  /** Created with the first validator: loading Ajv is a good part of an engine worker's start-up. */
+  private ajvInstance: Ajv | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<(kind: string, change: 'registered' | 'unregistered') => void>();
 
   constructor(definitions: AnyNodeDefinition[] = []) {
-    this.ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, verbose: true });
-    this.ajv.addKeyword({ keyword: 'tunable', schemaType: 'boolean' });
     for (const def of definitions) this.register(def);
   }
 
@@ -194,12 +193,22 @@ export class NodeRegistry implements KindCatalog {
     return { params: checked.params, changed, problems: [] };
   }
 
+  private ajv(): Ajv {
+    if (!this.ajvInstance) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see ajvInstance)
+      const { default: AjvClass } = require('ajv') as { default: typeof Ajv };
+      this.ajvInstance = new AjvClass({ useDefaults: true, allErrors: true, strict: false, verbose: true });
+      this.ajvInstance.addKeyword({ keyword: 'tunable', schemaType: 'boolean' });
+    }
+    return this.ajvInstance;
+  }
+
   private validator(entry: Entry): ValidateFunction {
     if (!entry.validate) {
       const schema: Record<string, unknown> = { ...entry.def.params };
       // Unknown keys are errors (StreamKit silently ignores them, hiding typos).
       if (schema.additionalProperties === undefined) schema.additionalProperties = false;
-      entry.validate = this.ajv.compile(schema);
+      entry.validate = this.ajv().compile(schema);
     }
     return entry.validate;
   }

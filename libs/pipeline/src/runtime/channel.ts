@@ -33,6 +33,70 @@ export class NodeMeter {
 
 type Resolve<T> = (value: T) => void;
 
+/**
+ * Shared progress counter of this thread (an engine worker sets it): every packet taken from any input bumps
+ * index 0, so the pool's watchdog can tell a thread that is busy working through a backlog (packets move)
+ * from one stuck inside a single call (nothing moves and the event loop does not turn).
+ */
+let progress: Int32Array | undefined;
+
+export function setPacketProgressCounter(counter: Int32Array | undefined): void {
+  progress = counter;
+}
+
+/**
+ * Cooperative scheduling (engine workers turn it on): nodes working through queued packets never wait, so
+ * without it a backlog holds the thread's event loop for as long as it lasts (every other session on the
+ * thread stalls, commands and destroy go unanswered). Once a turn of the event loop has run for the budget,
+ * every input reports itself empty until the loop has turned; readers then resume in the next turn. Sends
+ * are not held back: nodes may count on a send with room going through at once.
+ */
+let turnBudgetMs: number | undefined;
+
+/** Sets the budget in ms (undefined: off, the default on the main thread). */
+export function setTurnBudget(ms: number | undefined): void {
+  turnBudgetMs = ms;
+}
+
+let turnStart = 0;
+let turnMarked = false;
+let yielding = false;
+let turnPassed: Promise<void> | null = null;
+let resolveTurn: (() => void) | null = null;
+
+function markTurn(): void {
+  turnMarked = false;
+  yielding = false;
+  const resolve = resolveTurn;
+  turnPassed = null;
+  resolveTurn = null;
+  resolve?.();
+}
+
+/** True when the current turn used up its budget (one clock read per packet taken). */
+function overBudget(): boolean {
+  if (turnBudgetMs === undefined) return false;
+  if (yielding) return true;
+  const now = performance.now();
+  if (!turnMarked) {
+    turnMarked = true;
+    turnStart = now;
+    setImmediate(markTurn);
+    return false;
+  }
+  if (now - turnStart < turnBudgetMs) return false;
+  yielding = true;
+  return true;
+}
+
+/** Resolves once the event loop has turned (shared by every reader that yielded). */
+function nextTurn(): Promise<void> {
+  turnPassed ??= new Promise<void>((resolve) => {
+    resolveTurn = resolve;
+  });
+  return turnPassed;
+}
+
 /** The queue feeding one input pin. Any number of links (fan-in) push into it; one node reads it. */
 export class InputChannel implements Receiver {
   readonly capacity: number;
@@ -70,11 +134,13 @@ export class InputChannel implements Receiver {
 
   tryRecv(): Packet | Eos | undefined {
     if (this.size > 0) {
+      if (overBudget()) return undefined;
       const p = this.ring[this.head] as Packet;
       this.ring[this.head] = undefined;
       this.head = (this.head + 1) & this.mask;
       this.size--;
       this.meter.stats.received++;
+      if (progress !== undefined) progress[0]++;
       if (this.writerWaiters.length > 0 && this.size <= this.capacity >> 1) this.wakeWriters();
       return p;
     }
@@ -85,6 +151,7 @@ export class InputChannel implements Receiver {
   recv(): Promise<Packet | Eos> {
     const p = this.tryRecv();
     if (p !== undefined) return Promise.resolve(p);
+    if (this.size > 0) return this.afterTurn().then(() => this.recv());
     this.meter.beginWait();
     return new Promise<Packet | Eos>((resolve) => {
       this.recvWaiter = resolve;
@@ -92,6 +159,7 @@ export class InputChannel implements Receiver {
   }
 
   waitReadable(): Promise<void> {
+    if (this.size > 0 && yielding) return this.afterTurn();
     if (this.size > 0 || this.ended) return Promise.resolve();
     if (this.readablePromise === null) {
       this.meter.beginWait();
@@ -102,12 +170,20 @@ export class InputChannel implements Receiver {
     return this.readablePromise;
   }
 
+  /** Data waits, but the turn's budget is spent: resume once the event loop turned (not counted as busy). */
+  private async afterTurn(): Promise<void> {
+    this.meter.beginWait();
+    await nextTurn();
+    this.meter.endWait();
+  }
+
   /** Caller checked `size < capacity` (or accepts overflow for a best-effort drop decision upstream). */
   push(p: Packet): void {
     const w = this.recvWaiter;
     if (w !== null) {
       this.recvWaiter = null;
       this.meter.stats.received++;
+      if (progress !== undefined) progress[0]++;
       this.meter.endWait();
       w(p);
       return;

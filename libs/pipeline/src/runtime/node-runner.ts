@@ -51,6 +51,17 @@ const CANCELLED = new Error('node cancelled');
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** A logger that adds `bound` to every record (e.g. the session id), under the record's own fields. */
+export function withLogFields(log: Logger, bound: Record<string, unknown>): Logger {
+  const merge = (fields?: Record<string, unknown>) => (fields ? { ...bound, ...fields } : bound);
+  return {
+    debug: (msg, fields) => log.debug(msg, merge(fields)),
+    info: (msg, fields) => log.info(msg, merge(fields)),
+    warn: (msg, fields) => log.warn(msg, merge(fields)),
+    error: (msg, fields) => log.error(msg, merge(fields)),
+  };
+}
+
 export function isTerminal(state: NodeState): boolean {
   return typeof state === 'object' && ('Stopped' in state || 'Failed' in state);
 }

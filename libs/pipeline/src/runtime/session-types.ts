@@ -61,6 +61,9 @@ export interface NodeView {
   stats?: NodeStats;
 }
 
+/** A session's own state: running, or failed because the worker thread it ran on died (the cause named). */
+export type SessionState = 'Running' | { Failed: { reason: string } };
+
 /** StreamKit's pipeline JSON plus live state and stats per node. */
 export interface PipelineView {
   name?: string;
@@ -68,6 +71,10 @@ export interface PipelineView {
   mode: 'dynamic';
   nodes: Record<string, NodeView>;
   connections: ConnectionSpec[];
+  /** Ours: the engine worker the session runs on (absent when sessions run on the main thread). */
+  worker?: number;
+  /** Ours: the session's state when it runs on a worker. */
+  state?: SessionState;
 }
 
 export interface TuneResult {

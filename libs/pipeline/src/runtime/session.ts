@@ -55,7 +55,8 @@ export interface SessionOptions {
 
 type Located = { code: SessionErrorCode; problem: ValidationProblem };
 
-function toConnection(c: ConnectCommand | ConnectionSpec): ConnectionSpec {
+/** The connection of a command or event, `mode` only when it is not the default. */
+export function toConnection(c: ConnectCommand | ConnectionSpec): ConnectionSpec {
   const out: ConnectionSpec = {
     from_node: c.from_node,
     from_pin: c.from_pin,

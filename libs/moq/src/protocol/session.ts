@@ -1,7 +1,7 @@
 // Server side of one moq-lite connection: version negotiation, then the client's announces become relay
 // broadcasts (subscribed upstream on demand) and the client's subscriptions are served from the relay.
 import type { BroadcastSource, Relay, RelayBroadcast, RelayTrack, TrackSink } from '../relay/relay';
-import { RelayLimitError } from '../relay/relay';
+import { RelayLimitError, UNANNOUNCED } from '../relay/relay';
 import { openBidiSend, openUniSend, transportBacklog } from '../transport/send-stream';
 import type { BidirectionalStream, SendStream, WebTransportLike } from '../transport/types';
 import {
@@ -395,7 +395,7 @@ export class MoqSession {
     if (!active) {
       if (!existing) return;
       this.remote.delete(suffix);
-      existing.broadcast?.close('unannounced');
+      existing.broadcast?.close(UNANNOUNCED);
       return;
     }
     if (existing) return;

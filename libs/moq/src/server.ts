@@ -36,8 +36,20 @@ export interface ResolvedRoute {
   registered: boolean;
 }
 
+export type MoqTransportKind = 'websocket' | 'webtransport';
+
+/** How a session reached the relay. */
+export interface SessionInfo {
+  transport: MoqTransportKind;
+}
+
 export class MoqServer {
   readonly relay: Relay;
+  /** Sessions open now and served since start, by transport. */
+  readonly transportStats: Record<MoqTransportKind, { active: number; total: number }> = {
+    websocket: { active: 0, total: 0 },
+    webtransport: { active: 0, total: 0 },
+  };
   private readonly log: MoqLogger;
   private readonly routes = new Set<string>();
   private readonly routeTokens = new Map<string, symbol>();
@@ -102,7 +114,11 @@ export class MoqServer {
   }
 
   /** Serves a session arriving at `urlPath`. Resolves when it ends. */
-  async acceptSession(transport: WebTransportLike, urlPath: string): Promise<void> {
+  async acceptSession(
+    transport: WebTransportLike,
+    urlPath: string,
+    info: SessionInfo = { transport: 'websocket' },
+  ): Promise<void> {
     if (this.sessions.size >= this.maxSessions) {
       this.log.warn('moq session refused: too many sessions', { limit: this.maxSessions });
       transport.close({ closeCode: 2, reason: `too many sessions (limit ${this.maxSessions})` });
@@ -115,12 +131,16 @@ export class MoqServer {
       log: this.log,
     });
     this.sessions.add(session);
-    this.log.debug('moq session opened', { path: urlPath, root: route.root });
+    const counts = this.transportStats[info.transport];
+    counts.active++;
+    counts.total++;
+    this.log.debug('moq session opened', { path: urlPath, root: route.root, transport: info.transport });
     try {
       await session.run();
     } finally {
       this.sessions.delete(session);
-      this.log.debug('moq session closed', { path: urlPath });
+      counts.active--;
+      this.log.debug('moq session closed', { path: urlPath, transport: info.transport });
     }
   }
 
@@ -188,7 +208,7 @@ export function attachMoqWebSocket(
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      void moq.acceptSession(acceptWebSocketTransport(ws), url.pathname);
+      void moq.acceptSession(acceptWebSocketTransport(ws), url.pathname, { transport: 'websocket' });
     });
   };
   server.on('upgrade', onUpgrade);

@@ -8,11 +8,12 @@ import {
   MoqServer,
   attachMoqWebSocket,
   type AttachMoqWebSocketOptions,
+  type MoqPrincipal,
   type MoqServerOptions,
   type MoqWebSocketAttachment,
 } from './server';
 import { CertificateRotator } from './transport/cert';
-import type { H3Limits } from './transport/h3/webtransport';
+import type { H3Limits, WebTransportRequest } from './transport/h3/webtransport';
 import { startHttp3Server, type Http3ServerOptions, type RunningHttp3Server } from './transport/http3';
 import type { QuicLimits } from './transport/quic/endpoint';
 
@@ -30,6 +31,8 @@ export interface MoqGatewayOptions extends MoqServerOptions {
   http3Implementation?: Http3ServerOptions['implementation'];
   quicLimits?: Partial<QuicLimits>;
   h3Limits?: Partial<H3Limits>;
+  /** Streams a client may have open per connection and direction (both transports; default 256). */
+  maxStreamsPerConnection?: number;
   log?: MoqLogger;
 }
 
@@ -46,6 +49,8 @@ export class MoqGateway {
   private certs: CertificateRotator | undefined;
   private status: Http3Status = { enabled: false, reason: 'not started' };
   private readonly pathPrefix: string;
+  /** The principal each accepted HTTP/3 CONNECT was authorized as, until its session starts. */
+  private readonly principals = new WeakMap<WebTransportRequest, MoqPrincipal>();
 
   constructor(private readonly options: MoqGatewayOptions = {}) {
     this.moq = new MoqServer(options);
@@ -58,6 +63,12 @@ export class MoqGateway {
     this.ws = attachMoqWebSocket(httpServer, this.moq, {
       pathPrefix: this.pathPrefix,
       checkOrigin: this.options.checkOrigin,
+      transport: {
+        maxStreams: this.options.maxStreamsPerConnection,
+        maxPendingStreams: this.options.maxStreamsPerConnection
+          ? Math.min(64, this.options.maxStreamsPerConnection)
+          : undefined,
+      },
     });
   }
 
@@ -92,8 +103,22 @@ export class MoqGateway {
           implementation: this.options.http3Implementation,
           quicLimits: this.options.quicLimits,
           h3Limits: this.options.h3Limits,
-          onSession: (session, path) =>
-            void this.moq.acceptSession(session, path, { transport: 'webtransport' }),
+          authorize: async (request) => {
+            if (this.options.checkOrigin && !this.options.checkOrigin(request.origin)) return { status: 403 };
+            const access = await this.moq.authorize({
+              path: new URL(request.path, 'https://localhost').pathname,
+              origin: request.origin,
+              headers: Object.fromEntries(request.headers),
+              transport: 'webtransport',
+            });
+            if (!access.allowed) return { status: access.status, reason: access.reason };
+            this.principals.set(request, access.principal);
+            return { status: 200 };
+          },
+          onSession: (session, path, request) => {
+            const principal = request ? this.principals.get(request) : undefined;
+            void this.moq.acceptSession(session, path, { transport: 'webtransport' }, principal);
+          },
         });
         this.status = { enabled: true, implementation: this.h3.implementation };
       } catch (err) {

@@ -64,6 +64,10 @@ export {
   type MoqWebSocketAttachment,
   type MoqTransportKind,
   type SessionInfo,
+  type MoqAccess,
+  type MoqConnectRequest,
+  type MoqPrincipal,
+  OPEN_PRINCIPAL,
 } from './server';
 export * from './hang';
 export * from './nodes';

@@ -2,20 +2,28 @@
 // peer node publishes and consumes through it in-process), the WebSocket path on the HTTP port, and HTTP/3
 // WebTransport on UDP at the same port once the server listens. Every connection is checked on the upgrade
 // (origin) and every path it touches against the role of its caller (the session owning the path).
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NodeRegistry, NodeServices } from '@streamkit/pipeline';
-import { MoqGateway, type MoqLogger, type MoqServer } from '@streamkit/moq';
+import {
+  MoqGateway,
+  type MoqAccess,
+  type MoqConnectRequest,
+  type MoqLogger,
+  type MoqServer,
+} from '@streamkit/moq';
 import { MOQ_SERVICE_KEY, moqNodeDefinitions } from '@streamkit/moq/nodes';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { Logger } from 'pino';
 import { CONFIG, type Config } from '../config';
 import { LOGGER } from '../common/logging';
 import { NODE_SERVICES } from '../common/node-services';
 import { OriginPolicy } from '../common/origin-policy';
 import { NODE_REGISTRY } from '../engine/engine.module';
+import { PermissionsService } from '../permissions/permissions.service';
+import { SessionsService } from '../sessions/sessions.service';
 
 export const MOQ_PATH_PREFIX = '/moq';
 
@@ -24,6 +32,7 @@ export class MoqService implements OnModuleInit, OnApplicationShutdown {
   readonly gateway: MoqGateway;
   readonly moq: MoqServer;
   private readonly log: MoqLogger;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     @Inject(CONFIG) config: Config,
@@ -32,6 +41,8 @@ export class MoqService implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) logger: Logger,
     private readonly origins: OriginPolicy,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly permissions: PermissionsService,
+    private readonly sessions: SessionsService,
   ) {
     const child = logger.child({ component: 'moq' });
     this.log = {
@@ -44,13 +55,18 @@ export class MoqService implements OnModuleInit, OnApplicationShutdown {
     this.gateway = new MoqGateway({
       log: this.log,
       pathPrefix: MOQ_PATH_PREFIX,
-      checkOrigin: (_origin, req) => this.origins.isUpgradeAllowed(req.headers),
+      checkOrigin: (origin) => origin === undefined || this.origins.isAllowed(origin),
       http3: limits.http3,
       tls:
         tls && cert_path && key_path
           ? { cert: readFileSync(cert_path, 'utf8'), key: readFileSync(key_path, 'utf8') }
           : undefined,
       maxSessions: limits.max_sessions,
+      handshakeTimeoutMs: limits.handshake_timeout_ms,
+      maxPendingHandshakes: limits.max_pending_handshakes,
+      maxMessageBytes: limits.max_message_bytes,
+      maxStreamsPerConnection: limits.max_streams_per_connection,
+      authorize: (request) => this.authorize(request),
       quicLimits: {
         maxConnections: limits.max_http3_connections,
         idleTimeoutMs: limits.idle_timeout_ms,
@@ -63,7 +79,35 @@ export class MoqService implements OnModuleInit, OnApplicationShutdown {
     for (const def of moqNodeDefinitions) if (!registry.has(def.kind)) registry.register(def);
   }
 
+  /**
+   * The caller's role comes from the request as for any API call (the trusted role header, else the default
+   * role); it may reach the paths of sessions it could see over REST (its own, or all with
+   * access_all_sessions). Paths no session owns are an open relay scope.
+   */
+  private authorize(request: MoqConnectRequest): MoqAccess {
+    const caller = this.permissions.resolve(request.headers as IncomingHttpHeaders);
+    return {
+      allowed: true,
+      principal: {
+        label: caller.role,
+        canAccessOwner: (sessionId) => {
+          try {
+            this.sessions.find(caller, sessionId);
+            return true;
+          } catch (err) {
+            // A route registered while its session is being created has no record yet: recheckAccess runs
+            // again once it does.
+            return err instanceof NotFoundException;
+          }
+        },
+      },
+    };
+  }
+
   onModuleInit(): void {
+    this.unsubscribe = this.sessions.onChange((change) => {
+      if (change.type === 'created') this.moq.recheckAccess();
+    });
     this.gateway.attachWebSocket(this.adapterHost.httpAdapter.getHttpServer() as Server);
     // @fastify/websocket (GraphQL subscriptions) routes every upgrade through Fastify too: unclaimed, `/moq`
     // would get a 404 written into the socket the relay just upgraded (and GraphQL's hook would destroy it).
@@ -99,6 +143,7 @@ export class MoqService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.unsubscribe?.();
     this.gateway.close();
   }
 }

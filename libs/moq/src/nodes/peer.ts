@@ -93,7 +93,7 @@ class PeerNode {
   async run(): Promise<void> {
     const server = moqServerFrom(this.ctx);
     try {
-      this.route = server.registerPeerRoute(this.params.gateway_path);
+      this.route = server.registerPeerRoute(this.params.gateway_path, this.ctx.sessionId);
     } catch (err) {
       throw new Error(`${this.where()}, param /gateway_path: ${(err as Error).message}`, { cause: err });
     }

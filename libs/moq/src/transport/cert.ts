@@ -38,7 +38,7 @@ export const DEFAULT_SELF_SIGNED_VALIDITY_MS = 13 * DAY_MS;
 
 const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-/** Makes a self-signed ECDSA P-256 certificate valid from a minute ago for `validityMs`. */
+/** Makes a self-signed ECDSA P-256 certificate valid from (about) a minute ago for `validityMs`. */
 export async function generateSelfSignedCertificate(
   options: SelfSignedOptions = {},
 ): Promise<SelfSignedCertificate> {
@@ -47,7 +47,8 @@ export async function generateSelfSignedCertificate(
     throw new Error(`certificate validity must be under 14 days, got ${validityMs / DAY_MS} days`);
   const hosts = options.hosts ?? ['localhost', '127.0.0.1', '::1'];
   const now = options.now ?? new Date();
-  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000);
+  // Backdated a little for clocks that lag ours (a minute, or a tenth of a short test validity).
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - Math.min(60_000, validityMs / 10));
   const notAfter = new Date(notBefore.getTime() + validityMs);
   const keys = await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
   const serial = randomBytes(16);

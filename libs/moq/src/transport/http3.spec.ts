@@ -206,7 +206,10 @@ describe('HTTP/3 WebTransport (quiche)', () => {
     // Sessions keep their connections (a bare connection would hit the session timeout).
     const held = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        connectWebTransport(url(`/moq/held-${i}`), { certificateHashes: [cert.fingerprint] }),
+        connectWebTransport(url(`/moq/held-${i}`), {
+          certificateHashes: [cert.fingerprint],
+          timeoutMs: 15_000,
+        }),
       ),
     );
     await assert.rejects(

@@ -1,7 +1,10 @@
 // Stream view against the real server, with Chromium's fake microphone playing a speech WAV: the page
-// creates a `moq_peer` session, `<moq-publish>` sends the microphone over MoQ (WebSocket fallback here),
-// and `<moq-watch>` plays the processed output, whose level the page meters. Setting the session's gain to
-// 0 silences what comes back, so the audio measured is the pipeline's output, not a local loopback.
+// creates a `moq_peer` session, `<moq-publish>` sends the microphone over MoQ on HTTP/3 WebTransport (the
+// page reports it, the server's metrics confirm it), and `<moq-watch>` plays the processed output, whose level
+// the page meters. Setting the session's gain to 0 silences what comes back, so the audio measured is the
+// pipeline's output, not a local loopback. A last test reaches the server through a TCP-only forwarder (UDP
+// unreachable) and proves the WebSocket fallback.
+import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS, fakeMicrophoneArgs } from './chromium';
@@ -27,6 +30,13 @@ async function tuneGain(request: APIRequestContext, sessionId: string, gain: num
   expect(body.errors).toBeUndefined();
 }
 
+/** `moq_sessions_active{transport="..."}` from the server's Prometheus metrics. */
+async function activeSessions(request: APIRequestContext, transport: string): Promise<number> {
+  const text = await (await request.get('/metrics')).text();
+  const m = new RegExp(`^moq_sessions_active\\{transport="${transport}"\\} (\\d+)`, 'm').exec(text);
+  return Number(m?.[1] ?? 0);
+}
+
 async function sessionIdOf(page: Page): Promise<string> {
   const text = await page.getByTestId('stream-session').locator('p.mono').textContent();
   return (text ?? '').trim();
@@ -46,10 +56,12 @@ test.afterEach(async ({ request }) => {
 
 test('the microphone goes through a moq_peer session and comes back processed', async ({ page, request }) => {
   test.setTimeout(90_000);
-  // Uncaught errors in the page (the WebTransport attempt that loses the race to the WebSocket fallback is
-  // logged by Chromium, not thrown, and is expected here: there is no HTTP/3 on these machines).
+  // No uncaught error and no console error on a normal connect and disconnect over HTTP/3.
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon/.test(m.location().url)) pageErrors.push(`console: ${m.text()}`);
+  });
 
   await page.goto('/stream');
   const sample = page.getByTestId('stream-sample').filter({ hasText: 'MoQ peer' });
@@ -64,6 +76,12 @@ test('the microphone goes through a moq_peer session and comes back processed', 
   await expect(page.getByTestId('stream-url')).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/moq$/);
 
   await expect(page.getByTestId('stream-relay')).toHaveText('connected', { timeout: 15_000 });
+  await expect(page.getByTestId('stream-transport')).toHaveAttribute('data-transport', 'webtransport');
+  await expect(page.getByTestId('stream-transport')).toHaveText('HTTP/3 (WebTransport)');
+  // Publisher and player: two sessions on the server, both over HTTP/3.
+  await expect
+    .poll(() => activeSessions(request, 'webtransport'), { timeout: 10_000 })
+    .toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('stream-mic')).toHaveText('ready', { timeout: 15_000 });
   await expect(page.getByTestId('stream-watch')).toHaveText('live', { timeout: 15_000 });
   await expect(page.getByTestId('stream-session-status')).toContainText('Running');
@@ -156,4 +174,62 @@ nodes:
     .toBeGreaterThan(500);
   await page.getByTestId('stream-disconnect').click();
   await expect(page.getByTestId('stream-connect')).toBeVisible();
+});
+
+/** A TCP-only forwarder to the server: its port has no UDP listener, so HTTP/3 cannot reach anything there. */
+async function tcpForwarder(target: URL): Promise<{ server: Server; port: number }> {
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+test('falls back to the WebSocket path when UDP to the relay is unreachable', async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const yaml = `mode: dynamic
+nodes:
+  peer:
+    kind: transport::moq::peer
+    params: { gateway_path: /moq/e2e-fallback, input_broadcast: mic, output_broadcast: back }
+    needs: encoder
+  decoder: { kind: audio::opus::decoder, params: { channels: 1 }, needs: peer }
+  gain: { kind: audio::gain, params: { gain: 1.0 }, needs: decoder }
+  encoder: { kind: audio::opus::encoder, needs: gain }
+`;
+  const res = await request.post('/api/v1/sessions', { data: { name: 'e2e-fallback', yaml } });
+  expect(res.ok()).toBe(true);
+  sessionId = ((await res.json()) as { session_id: string }).session_id;
+  const base = new URL(test.info().project.use.baseURL ?? process.env.E2E_BASE_URL ?? '');
+  const forwarder = await tcpForwarder(base);
+  try {
+    const before = await activeSessions(request, 'websocket');
+    await page.goto(`http://127.0.0.1:${forwarder.port}/stream`);
+    await expect(page.getByTestId('stream-url')).not.toHaveValue('');
+    await page.getByTestId('stream-url').fill(`http://127.0.0.1:${forwarder.port}/moq/e2e-fallback`);
+    await page.getByLabel('Input broadcast (you → session)').fill('mic');
+    await page.getByLabel('Output broadcast (session → you)').fill('back');
+    await page.getByTestId('stream-connect').click();
+    await expect(page.getByTestId('stream-transport')).toHaveAttribute('data-transport', 'websocket', {
+      timeout: 15_000,
+    });
+    await expect(page.getByTestId('stream-status')).toContainText('unreachable');
+    await expect(page.getByTestId('stream-watch')).toHaveText('live', { timeout: 15_000 });
+    await expect
+      .poll(async () => Number(await page.getByTestId('stream-audible').getAttribute('data-ms')), {
+        timeout: 20_000,
+      })
+      .toBeGreaterThan(500);
+    expect(await activeSessions(request, 'websocket')).toBeGreaterThanOrEqual(before + 2);
+    await page.getByTestId('stream-disconnect').click();
+  } finally {
+    forwarder.server.close();
+  }
 });

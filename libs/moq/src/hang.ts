@@ -44,9 +44,12 @@ export function opusCatalog(options: {
 
 /** Parses a catalog frame; accepts hang's older `{track, config}` audio form too. */
 export function parseCatalog(frame: Uint8Array): HangCatalog {
-  const json = JSON.parse(new TextDecoder().decode(frame)) as Record<string, unknown>;
+  const parsed: unknown = JSON.parse(new TextDecoder().decode(frame));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('catalog.json is not a JSON object');
+  const json = parsed as Record<string, unknown>;
   const audio = json.audio as Record<string, unknown> | undefined;
-  if (audio && !audio.renditions && audio.track && audio.config) {
+  if (typeof audio === 'object' && audio !== null && !audio.renditions && audio.track && audio.config) {
     const name = (audio.track as { name: string }).name;
     json.audio = { renditions: { [name]: audio.config } };
   }
@@ -58,9 +61,13 @@ export function findAudioRendition(
   catalog: HangCatalog,
   codec = 'opus',
 ): { track: string; rendition: HangAudioRendition } | undefined {
-  const renditions = catalog.audio?.renditions ?? {};
-  for (const [track, rendition] of Object.entries(renditions)) {
-    if (rendition.codec === codec || rendition.codec.startsWith(`${codec}.`)) return { track, rendition };
+  // The catalog is the publisher's JSON: check shapes rather than trust them.
+  const renditions: unknown = (catalog.audio as { renditions?: unknown } | undefined)?.renditions;
+  if (typeof renditions !== 'object' || renditions === null) return undefined;
+  for (const [track, rendition] of Object.entries(renditions as Record<string, unknown>)) {
+    const c = (rendition as { codec?: unknown } | null)?.codec;
+    if (typeof c === 'string' && (c === codec || c.startsWith(`${codec}.`)))
+      return { track, rendition: rendition as HangAudioRendition };
   }
   return undefined;
 }
@@ -307,13 +314,61 @@ export class TrackReader implements TrackSink {
   }
 }
 
-/** Waits for the broadcast's catalog and returns it (rejects after `timeoutMs`). */
+/**
+ * Follows a broadcast's `catalog.json` track. A hang catalog is live, not a one-off: a publisher sends a new
+ * catalog group whenever its renditions change, and a browser's first catalog usually lists no audio yet (the
+ * microphone opens later). Readers must keep watching rather than judge the publisher by its first catalog.
+ */
+export class CatalogWatch {
+  private readonly reader: TrackReader;
+  /** Catalog frames that were not valid JSON (skipped). */
+  invalid = 0;
+  lastError: string | undefined;
+
+  constructor(readonly broadcast: RelayBroadcast) {
+    this.reader = new TrackReader(broadcast, CATALOG_TRACK, 4);
+  }
+
+  /** The newest catalog not seen yet; undefined once the broadcast ended or the watch was closed. */
+  async next(): Promise<HangCatalog | undefined> {
+    for (;;) {
+      let frame = await this.reader.next();
+      if (!frame) return undefined;
+      // Only the newest matters when several queued up.
+      for (let newer = this.reader.tryNext(); newer; newer = this.reader.tryNext()) frame = newer;
+      try {
+        return parseCatalog(frame.payload);
+      } catch (err) {
+        this.invalid++;
+        this.lastError = (err as Error).message;
+      }
+    }
+  }
+
+  /** The first catalog (from now on) with an audio rendition of `codec`, or undefined once the broadcast ended. */
+  async audioRendition(
+    codec = 'opus',
+  ): Promise<{ track: string; rendition: HangAudioRendition } | undefined> {
+    for (;;) {
+      const catalog = await this.next();
+      if (!catalog) return undefined;
+      const found = findAudioRendition(catalog, codec);
+      if (found) return found;
+    }
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
+/** Waits for the broadcast's first catalog and returns it (rejects after `timeoutMs`). */
 export async function readCatalog(broadcast: RelayBroadcast, timeoutMs = 10_000): Promise<HangCatalog> {
-  const reader = new TrackReader(broadcast, CATALOG_TRACK, 4);
+  const watch = new CatalogWatch(broadcast);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const frame = await Promise.race([
-      reader.next(),
+    const catalog = await Promise.race([
+      watch.next(),
       new Promise<undefined>((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`no catalog.json on '${broadcast.path}' within ${timeoutMs} ms`)),
@@ -321,10 +376,10 @@ export async function readCatalog(broadcast: RelayBroadcast, timeoutMs = 10_000)
         );
       }),
     ]);
-    if (!frame) throw new Error(`broadcast '${broadcast.path}' ended before its catalog arrived`);
-    return parseCatalog(frame.payload);
+    if (!catalog) throw new Error(`broadcast '${broadcast.path}' ended before its catalog arrived`);
+    return catalog;
   } finally {
     clearTimeout(timer);
-    reader.close();
+    watch.close();
   }
 }

@@ -12,9 +12,24 @@ export { WritableSendStream, openUniSend, openBidiSend } from './transport/send-
 export {
   generateSelfSignedCertificate,
   certificateFingerprint,
+  CertificateRotator,
   type SelfSignedCertificate,
   type SelfSignedOptions,
+  type ServedCertificate,
 } from './transport/cert';
+export {
+  connectWebTransport,
+  WebTransportRefusedError,
+  type WebTransportClientOptions,
+} from './transport/h3/client';
+export {
+  Http3WebTransportSession,
+  type WebTransportRequest,
+  type WebTransportDecision,
+  type H3Limits,
+} from './transport/h3/webtransport';
+export { DEFAULT_QUIC_LIMITS, type QuicLimits } from './transport/quic/endpoint';
+export { loadQuiche } from './transport/quic/quiche';
 export {
   loadHttp3,
   startHttp3Server,
@@ -23,6 +38,7 @@ export {
   type Http3Availability,
   type Http3Session,
   type Http3ServerOptions,
+  type Http3Stats,
   type RunningHttp3Server,
 } from './transport/http3';
 export * as MoqMessages from './protocol/messages';
@@ -46,8 +62,14 @@ export {
   type ResolvedRoute,
   type AttachMoqWebSocketOptions,
   type MoqWebSocketAttachment,
+  type MoqTransportKind,
+  type SessionInfo,
+  type MoqAccess,
+  type MoqConnectRequest,
+  type MoqPrincipal,
+  OPEN_PRINCIPAL,
 } from './server';
 export * from './hang';
 export * from './nodes';
 export { ensureMoqClientRuntime } from './client/runtime';
-export { startMoqGateway, type MoqGateway, type MoqGatewayOptions } from './gateway';
+export { MoqGateway, startMoqGateway, type MoqGatewayOptions, type Http3Status } from './gateway';

@@ -398,6 +398,42 @@ export const ConfigSchema = Type.Object(
       },
       'Profiling endpoints.',
     ),
+    moq: section(
+      {
+        http3: bool(
+          true,
+          'Serve MoQ over HTTP/3 WebTransport on UDP at the server port (the WebSocket path is always on).',
+        ),
+        max_sessions: int(1000, 'MoQ sessions open at once, over both transports.', 1),
+        handshake_timeout_ms: int(
+          10000,
+          'A MoQ connection that has not completed its SETUP by then is closed, in milliseconds.',
+          100,
+        ),
+        max_pending_handshakes: int(
+          256,
+          'Connections still in their handshake at once; the oldest is dropped to admit a new one.',
+          1,
+        ),
+        max_streams_per_connection: int(
+          256,
+          'Streams a client may have open on one MoQ connection, per direction; more close the connection.',
+          1,
+        ),
+        max_message_bytes: int(
+          65536,
+          'Largest MoQ control message (setup, announce, subscribe), in bytes.',
+          1024,
+        ),
+        idle_timeout_ms: int(
+          30000,
+          'HTTP/3: a connection silent for this long is closed, in milliseconds.',
+          1000,
+        ),
+        max_http3_connections: int(1000, 'HTTP/3 (QUIC) connections at once.', 1),
+      },
+      'MoQ relay (ours): transports and limits per connection.',
+    ),
   },
   { additionalProperties: false },
 );

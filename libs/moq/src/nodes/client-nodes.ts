@@ -311,17 +311,25 @@ class SubscriberNode {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`no catalog.json within ${CATALOG_TIMEOUT_MS} ms`)),
+          () => reject(new Error(`no catalog.json with Opus audio within ${CATALOG_TIMEOUT_MS} ms`)),
           CATALOG_TIMEOUT_MS,
         );
       });
-      const catalogFrame = await Promise.race([catalogTrack.readFrame(), timeout, aborted]).finally(() =>
+      // The catalog is live: a publisher's first one may list no audio yet (a browser before its microphone
+      // opens), so read catalogs until one has an Opus rendition.
+      const audioRendition = async (): Promise<{ track: string } | undefined> => {
+        for (;;) {
+          const frame = await catalogTrack.readFrame();
+          if (!frame) return undefined;
+          const found = findAudioRendition(parseCatalog(frame));
+          if (found) return found;
+        }
+      };
+      const rendition = await Promise.race([audioRendition(), timeout, aborted]).finally(() =>
         clearTimeout(timer),
       );
       if (signal.aborted) return 'shutdown';
-      if (!catalogFrame) throw new Error('catalog track ended before its first frame');
-      const rendition = findAudioRendition(parseCatalog(catalogFrame));
-      if (!rendition) throw new Error(`broadcast '${this.params.broadcast}' has no Opus audio rendition`);
+      if (!rendition) throw new Error('catalog track ended before it listed an Opus audio rendition');
       const track = broadcast.subscribe(rendition.track, 80);
       this.ctx.setState('Running');
       onConnected();

@@ -13,7 +13,7 @@ import {
   type Receiver,
   type Sender,
 } from '@streamkit/pipeline';
-import { CATALOG_TRACK, decodeLegacyFrame, encodeLegacyFrame, opusCatalog } from '../hang';
+import { CATALOG_TRACK, TrackReader, decodeLegacyFrame, encodeLegacyFrame, opusCatalog } from '../hang';
 import {
   installMoqClientEnv,
   startTestMoqServer,
@@ -104,6 +104,7 @@ function publishHang(conn: Moq.Connection.Established, name: string) {
     }
   })();
   return {
+    broadcast,
     audio,
     send(i: number): void {
       for (const t of audio) {
@@ -214,6 +215,107 @@ describe('transport::moq::peer', () => {
     await sleep(50);
     subConn.close();
     again.close();
+  });
+
+  it("waits for a catalog that lists audio: a browser's first catalog has none until its microphone opens", async () => {
+    // The Stream e2e flake: <moq-publish> announces its broadcast and sends a catalog without audio, then a new
+    // catalog group once the microphone runs. Judging the publisher by its first catalog ignored it for good.
+    const h = harness('transport::moq::peer', { [MOQ_SERVICE_KEY]: server.moq });
+    const running = moqPeerNode
+      .create(
+        {
+          gateway_path: '/moq/late-mic',
+          input_broadcast: 'input',
+          output_broadcast: 'output',
+          allow_reconnect: false,
+          output_group_duration_ms: 40,
+          output_initial_delay_ms: 0,
+          output_channels: 1,
+          output_bitrate: 64000,
+        },
+        h.ctx,
+      )
+      .run();
+    await waitUntil(() => h.last() === '"Running"', 'Running');
+    const conn = await Moq.Connection.connect(server.url('/moq/late-mic'));
+    const broadcast = new Moq.Broadcast();
+    conn.publish(Moq.Path.from('input'), broadcast);
+    const requests: Moq.Track[] = [];
+    void (async () => {
+      for (;;) {
+        const req = await broadcast.requested();
+        if (!req) return;
+        requests.push(req.track);
+      }
+    })();
+    await waitUntil(() => requests.some((t) => t.name === CATALOG_TRACK), 'the catalog request');
+    const catalog = requests.find((t) => t.name === CATALOG_TRACK)!;
+    // Our own reader of the relay's catalog track sees a group when the peer's does (one synchronous fan-out).
+    const relayed = server.moq.relay.get('moq/late-mic/input')!;
+    const seen = new TrackReader(relayed, CATALOG_TRACK);
+    catalog.writeJson({ video: { renditions: {} } });
+    assert.ok(await seen.next(), 'the first catalog reached the relay');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(requests.length, 1, 'no audio requested from a catalog without audio');
+    catalog.writeJson(opusCatalog({ channels: 1, bitrate: 32000 }));
+    await waitUntil(() => requests.length === 2, 'the audio request once the catalog lists audio');
+    const audio = requests[1];
+    assert.equal(audio.name, 'audio/data');
+    for (let i = 0; h.output.packets.length < 3; i++) {
+      assert.ok(i < 200, 'audio flows');
+      const g = audio.appendGroup();
+      g.writeFrame(encodeLegacyFrame(i * 20_000, Uint8Array.of(0xfc, i)));
+      g.close();
+      await sleep(10);
+    }
+    seen.close();
+    conn.close();
+    await running;
+    assert.deepEqual(h.states.at(-1), { Stopped: { reason: 'completed' } });
+  });
+
+  it('keeps serving a publisher that re-announces its broadcast on the same connection', async () => {
+    // <moq-publish> unannounces and announces again when its microphone settings change: without
+    // allow_reconnect that must not count as the publisher leaving (the session would stop).
+    const h = harness('transport::moq::peer', { [MOQ_SERVICE_KEY]: server.moq });
+    const running = moqPeerNode
+      .create(
+        {
+          gateway_path: '/moq/reannounce',
+          input_broadcast: 'input',
+          output_broadcast: 'output',
+          allow_reconnect: false,
+          output_group_duration_ms: 40,
+          output_initial_delay_ms: 0,
+          output_channels: 1,
+          output_bitrate: 64000,
+        },
+        h.ctx,
+      )
+      .run();
+    await waitUntil(() => h.last() === '"Running"', 'Running');
+    const conn = await Moq.Connection.connect(server.url('/moq/reannounce'));
+    const first = publishHang(conn, 'input');
+    await waitUntil(() => first.audio.length === 1, 'the first audio subscription');
+    for (let i = 0; h.output.packets.length < 2; i++) {
+      assert.ok(i < 200, 'audio flows from the first announce');
+      first.send(i);
+      await sleep(10);
+    }
+    first.broadcast.close();
+    await waitUntil(() => server.moq.relay.get('moq/reannounce/input') === undefined, 'the unannounce');
+    const again = publishHang(conn, 'input');
+    await waitUntil(() => again.audio.length === 1, 'the audio subscription after the re-announce');
+    const before = h.output.packets.length;
+    for (let i = 0; h.output.packets.length < before + 2; i++) {
+      assert.ok(i < 200, 'audio flows after the re-announce');
+      again.send(100 + i);
+      await sleep(10);
+    }
+    assert.equal(h.last(), '"Running"', 'never Stopped nor Recovering');
+    conn.close();
+    await running;
+    assert.deepEqual(h.states.at(-1), { Stopped: { reason: 'completed' } });
   });
 
   it('fails with an actionable error when the host provides no MoQ gateway', async () => {

@@ -5,8 +5,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { inputPin, outputPin } from '@streamkit/pipeline/core/helpers';
 import type { NodeContext, NodeDefinition, StopReason } from '@streamkit/pipeline/core/node';
 import { EOS, type Packet } from '@streamkit/pipeline/core/packets';
-import { HangAudioPublisher, TrackReader, decodeLegacyFrame, findAudioRendition, readCatalog } from '../hang';
-import type { RelayBroadcast } from '../relay/relay';
+import { CatalogWatch, HangAudioPublisher, TrackReader, decodeLegacyFrame } from '../hang';
+import { UNANNOUNCED, type RelayBroadcast } from '../relay/relay';
 import { MoqServer, type PeerRoute } from '../server';
 import { opusPacketDurationUs } from './opus-toc';
 
@@ -55,8 +55,6 @@ export const PeerParams = Type.Object({
 });
 export type PeerParams = Static<typeof PeerParams>;
 
-const CATALOG_TIMEOUT_MS = 10_000;
-
 /** The MoqServer from `ctx.services`, or an error saying what the host must provide. */
 export function moqServerFrom(ctx: NodeContext): MoqServer {
   const server = ctx.services[MOQ_SERVICE_KEY];
@@ -68,6 +66,9 @@ export function moqServerFrom(ctx: NodeContext): MoqServer {
   }
   return server;
 }
+
+/** How long a publisher that unannounced (but stayed connected) has to announce its broadcast again. */
+const REANNOUNCE_GRACE_MS = 5000;
 
 class PeerNode {
   private route: PeerRoute | undefined;
@@ -87,7 +88,7 @@ class PeerNode {
   async run(): Promise<void> {
     const server = moqServerFrom(this.ctx);
     try {
-      this.route = server.registerPeerRoute(this.params.gateway_path);
+      this.route = server.registerPeerRoute(this.params.gateway_path, this.ctx.sessionId);
     } catch (err) {
       throw new Error(`${this.where()}, param /gateway_path: ${(err as Error).message}`, { cause: err });
     }
@@ -135,31 +136,94 @@ class PeerNode {
   /** The browser's `input_broadcast` → node output `out`, waiting (Recovering) for a publisher as allowed. */
   private async pumpPublisher(server: MoqServer): Promise<StopReason> {
     const path = (this.route as PeerRoute).broadcastPath(this.params.input_broadcast);
-    const out = this.ctx.output('out');
-    for (let served = 0; ; served++) {
+    let recovering = false;
+    for (;;) {
       let broadcast: RelayBroadcast;
       try {
         broadcast = await server.relay.waitFor(path, this.abort.signal);
       } catch {
         return 'shutdown';
       }
-      let track: string;
+      const catalogs = new CatalogWatch(broadcast);
+      const stopWatching = (): void => catalogs.close();
+      this.abort.signal.addEventListener('abort', stopWatching, { once: true });
+      let served = false;
       try {
-        const catalog = await readCatalog(broadcast, CATALOG_TIMEOUT_MS);
-        const rendition = findAudioRendition(catalog);
-        if (!rendition) throw new Error('its catalog has no Opus audio rendition');
-        track = rendition.track;
-      } catch (err) {
-        this.ctx.log.warn(`${this.where()}: publisher at '${path}' ignored: ${(err as Error).message}`);
-        this.ctx.stats.errored++;
-        await new Promise<void>((resolve) => broadcast.onClose(() => resolve()));
-        continue;
+        // A browser's first catalog lists no audio until its microphone opens: wait for one that does.
+        let rendition: { track: string } | undefined = await catalogs.audioRendition();
+        if (catalogs.invalid > 0) {
+          this.ctx.stats.errored += catalogs.invalid;
+          this.ctx.log.warn(
+            `${this.where()}: publisher at '${path}' sent an invalid catalog: ${catalogs.lastError}`,
+          );
+        }
+        while (rendition) {
+          served = true;
+          if (recovering) this.ctx.setState('Running');
+          recovering = false;
+          const result = await this.forwardTrack(broadcast, rendition.track, catalogs);
+          if (result.stop) return result.stop;
+          rendition = result.next;
+        }
+      } finally {
+        this.abort.signal.removeEventListener('abort', stopWatching);
+        catalogs.close();
       }
-      if (served > 0) this.ctx.setState('Running');
-      // Browsers start a group's stream before the previous one's last frame is written: keep group order.
-      const reader = new TrackReader(broadcast, track, { ordered: true });
-      this.reader = reader;
-      let dropped = 0;
+      if (this.abort.signal.aborted) return 'shutdown';
+      if (!served) continue;
+      // A browser re-announces its broadcast when its microphone settings change, on the same connection:
+      // that is not leaving, so it gets a moment to come back before the publisher counts as gone.
+      if (
+        broadcast.closeReason === UNANNOUNCED &&
+        (await this.returnsWithin(server, path, REANNOUNCE_GRACE_MS))
+      )
+        continue;
+      if (!this.params.allow_reconnect) return 'completed';
+      recovering = true;
+      this.ctx.setState({ Recovering: { reason: 'waiting_for_publisher', details: { path } } });
+    }
+  }
+
+  /** True when a broadcast is published at `path` again within `ms` (the abort signal ends the wait). */
+  private async returnsWithin(server: MoqServer, path: string, ms: number): Promise<boolean> {
+    const wait = AbortSignal.any([this.abort.signal, AbortSignal.timeout(ms)]);
+    try {
+      await server.relay.waitFor(path, wait);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Forwards one audio track to `out` until the broadcast ends (`{}`), the output closes (`stop`), or the
+   * catalog names another Opus track (`next`, which the caller switches to).
+   */
+  private async forwardTrack(
+    broadcast: RelayBroadcast,
+    track: string,
+    catalogs: CatalogWatch,
+  ): Promise<{ stop?: StopReason; next?: { track: string } }> {
+    const out = this.ctx.output('out');
+    // Browsers start a group's stream before the previous one's last frame is written: keep group order.
+    const reader = new TrackReader(broadcast, track, { ordered: true });
+    this.reader = reader;
+    let next: { track: string } | undefined;
+    let trackEnded = false;
+    // The only reader of the catalogs while the track plays; ends with the broadcast (or the watch).
+    const following = (async () => {
+      for (;;) {
+        const r = await catalogs.audioRendition();
+        if (!r) return;
+        if (r.track !== track || trackEnded) {
+          next = { track: r.track };
+          reader.close();
+          return;
+        }
+      }
+    })();
+    let dropped = 0;
+    try {
       for (;;) {
         let frame = reader.tryNext();
         if (!frame) frame = await reader.next();
@@ -175,16 +239,17 @@ class PeerNode {
           data: payload,
           meta: { timestampUs, durationUs: opusPacketDurationUs(payload) },
         });
-        if (w !== undefined && !(await w)) {
-          reader.close();
-          return 'output_closed';
-        }
+        if (w !== undefined && !(await w)) return { stop: 'output_closed' };
       }
+    } finally {
+      reader.close();
       this.reader = undefined;
-      if (this.abort.signal.aborted) return 'shutdown';
-      if (!this.params.allow_reconnect) return 'completed';
-      this.ctx.setState({ Recovering: { reason: 'waiting_for_publisher', details: { path } } });
     }
+    // The track ended: with the broadcast (the follower ends too), or alone, when the next catalog says what
+    // to play.
+    trackEnded = true;
+    await following;
+    return next ? { next } : {};
   }
 }
 

@@ -1,7 +1,7 @@
 // Server side of one moq-lite connection: version negotiation, then the client's announces become relay
 // broadcasts (subscribed upstream on demand) and the client's subscriptions are served from the relay.
 import type { BroadcastSource, Relay, RelayBroadcast, RelayTrack, TrackSink } from '../relay/relay';
-import { RelayLimitError } from '../relay/relay';
+import { RelayLimitError, UNANNOUNCED } from '../relay/relay';
 import { openBidiSend, openUniSend, transportBacklog } from '../transport/send-stream';
 import type { BidirectionalStream, SendStream, WebTransportLike } from '../transport/types';
 import {
@@ -51,7 +51,19 @@ export interface SessionOptions {
   log?: MoqLogger;
   /** Called with each broadcast path the client announced (after the relay accepted it). */
   onBroadcast?: (broadcast: RelayBroadcast) => void;
+  /** Largest control message accepted (default 64 KiB). */
+  maxMessageBytes?: number;
+  /** The handshake (transport ready + SETUP) must complete within this; else the session is closed. */
+  handshakeTimeoutMs?: number;
+  /** May this session's caller subscribe to, list or publish at relay path `path`? (default: yes) */
+  canAccessPath?: (path: string) => boolean;
+  /** Called once the handshake completed. */
+  onReady?: () => void;
 }
+
+const DEFAULT_MAX_MESSAGE = 64 * 1024;
+/** Broadcasts one connection may publish into the relay. */
+const MAX_BROADCASTS_PER_SESSION = 64;
 
 const isEarly = (v: number): boolean => v === Version.LITE_01 || v === Version.LITE_02;
 
@@ -157,6 +169,10 @@ export class MoqSession {
   private readonly cleanups: (() => void)[] = [];
   /** Keeps the lite-01/02 session stream referenced (closing it would end the client's session). */
   private sessionStream: BidirectionalStream | undefined;
+  /** True when the session was closed for not completing its handshake in time. */
+  timedOut = false;
+  private readonly maxMessage: number;
+  private readonly canAccess: (path: string) => boolean;
 
   constructor(
     readonly transport: WebTransportLike,
@@ -165,13 +181,40 @@ export class MoqSession {
   ) {
     this.log = options.log ?? silentLogger;
     this.maxBacklog = options.maxBacklogBytes ?? 4 << 20;
+    this.maxMessage = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
+    this.canAccess = options.canAccessPath ?? (() => true);
+  }
+
+  /** The transport ready and SETUP done, or the session closed for taking longer than the handshake timeout. */
+  private async handshake(): Promise<number> {
+    const ms = this.options.handshakeTimeoutMs;
+    const work = (async () => {
+      await this.transport.ready;
+      return this.negotiate();
+    })();
+    if (!ms) return work;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            this.timedOut = true;
+            reject(new Error(`no MoQ SETUP within ${ms} ms`));
+          }, ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      work.catch(() => undefined);
+    }
   }
 
   /** Negotiates, serves until the transport closes, then releases everything the session held. */
   async run(): Promise<void> {
     try {
-      await this.transport.ready;
-      this.version = await this.negotiate();
+      this.version = await this.handshake();
+      this.options.onReady?.();
       this.log.debug('moq session ready', { root: this.options.root, version: versionName(this.version) });
       const tasks = [this.acceptBidis(), this.acceptUnis(), this.transport.closed.then(() => undefined)];
       if (this.options.canPublish) tasks.push(this.watchClientAnnounces());
@@ -226,7 +269,7 @@ export class MoqSession {
     reader.releaseLock();
     if (next.done) throw new Error('session closed before SETUP');
     const stream = next.value;
-    const r = new StreamReader(stream.readable);
+    const r = new StreamReader(stream.readable, this.maxMessage);
     const type = await r.varint();
     if (type !== StreamType.ClientCompat)
       throw new Error(`expected CLIENT_SETUP (0x20), got 0x${type.toString(16)}`);
@@ -266,7 +309,7 @@ export class MoqSession {
   }
 
   private async handleBidi(stream: BidirectionalStream): Promise<void> {
-    const r = new StreamReader(stream.readable);
+    const r = new StreamReader(stream.readable, this.maxMessage);
     const type = await r.varint();
     const version = this.version as number;
     if (type === StreamType.Announce) {
@@ -298,7 +341,9 @@ export class MoqSession {
     const full = joinPath(this.options.root, prefix);
     const pending: Uint8Array[] = [];
     const active = new Set<string>();
-    const toSuffix = (path: string): string | undefined => stripPathPrefix(full, path);
+    // Broadcasts of sessions the caller cannot access are not even named to it.
+    const toSuffix = (path: string): string | undefined =>
+      this.canAccess(path) ? stripPathPrefix(full, path) : undefined;
     const stop = this.relay.watch(full, (path, isActive) => {
       const suffix = toSuffix(path);
       if (suffix === undefined) return;
@@ -324,7 +369,7 @@ export class MoqSession {
     const version = this.version as number;
     const writer = stream.writable.getWriter();
     const path = joinPath(this.options.root, msg.broadcast);
-    const broadcast = this.options.canSubscribe ? this.relay.get(path) : undefined;
+    const broadcast = this.options.canSubscribe && this.canAccess(path) ? this.relay.get(path) : undefined;
     if (!broadcast) {
       this.log.debug('moq subscribe to unknown broadcast', { path, track: msg.track });
       await writer.abort(new Error('not found')).catch(() => undefined);
@@ -373,7 +418,7 @@ export class MoqSession {
     const { send, readable } = openBidiSend(this.transport);
     send.write(new Uint8Array([StreamType.Announce]));
     send.write(encodeAnnounceInterest({ prefix: '', excludeHop: 0 }, version));
-    const r = new StreamReader(await readable);
+    const r = new StreamReader(await readable, this.maxMessage);
     try {
       if (isEarly(version)) {
         for (const suffix of decodeAnnounceInit(await r.message())) this.onClientAnnounce(suffix, true);
@@ -395,11 +440,22 @@ export class MoqSession {
     if (!active) {
       if (!existing) return;
       this.remote.delete(suffix);
-      existing.broadcast?.close('unannounced');
+      existing.broadcast?.close(UNANNOUNCED);
       return;
     }
     if (existing) return;
     const path = joinPath(this.options.root, suffix);
+    if (!this.canAccess(path)) {
+      this.log.warn('moq publish refused: the path belongs to a session the caller cannot access', { path });
+      return;
+    }
+    if (this.remote.size >= MAX_BROADCASTS_PER_SESSION) {
+      this.log.warn('moq publish refused: too many broadcasts on one connection', {
+        path,
+        limit: MAX_BROADCASTS_PER_SESSION,
+      });
+      return;
+    }
     const source = new RemoteBroadcast(this, suffix);
     try {
       source.broadcast = this.relay.publish(path, source);
@@ -427,7 +483,7 @@ export class MoqSession {
         version,
       ),
     );
-    const r = new StreamReader(await readable);
+    const r = new StreamReader(await readable, this.maxMessage);
     if (!source.setReader(track, r)) {
       r.cancel();
       return;

@@ -112,6 +112,66 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+describe('moq relay fan-out over both transports', () => {
+  let server: TestMoqServer;
+  before(async () => {
+    server = await startTestMoqServer({ http3: true });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  for (const transport of ['websocket', 'webtransport'] as const) {
+    it(`fans 500 frames from one publisher out to 10 subscribers, complete and in order, over ${transport}`, async () => {
+      const pubConn = await server.connect(`/moq/fanout-${transport}`, transport);
+      assert.equal(pubConn.version, transport === 'websocket' ? 'moq-lite-02' : 'moq-lite-04');
+      const pub = new TestPublisher(pubConn, 'synthetic');
+      await waitUntil(
+        () => server.moq.relay.get(`moq/fanout-${transport}/synthetic`) !== undefined,
+        'the announce',
+      );
+
+      const subscribers = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const conn = await server.connect(`/moq/fanout-${transport}`, transport);
+          const track = conn.consume(Moq.Path.from('synthetic')).subscribe('data', 0);
+          return { conn, track };
+        }),
+      );
+      const relayTrack = server.moq.relay.get(`moq/fanout-${transport}/synthetic`)!.track('data');
+      await waitUntil(
+        () => relayTrack.subscriberCount === 10 && pub.tracks.length === 1,
+        'ten subscriptions',
+      );
+
+      const total = 500;
+      const latencies: number[] = [];
+      const received = subscribers.map(({ track }) => collectFrames(track, total, latencies));
+      // Paced at about one frame per millisecond: the ten @moq/lite clients share this thread with the relay.
+      for (let i = 0; i < total; i++) {
+        if (i % 50 === 0) pub.startGroup();
+        pub.write(frame(i, 200));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      pub.endGroup();
+      const results = await Promise.all(received);
+
+      const expected = Array.from({ length: total }, (_, i) => i);
+      for (const seqs of results) assert.deepEqual(seqs, expected);
+      latencies.sort((a, b) => a - b);
+      process.stdout.write(
+        `# relay latency over ${transport}, 10 subscribers x ${total} frames: p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms\n`,
+      );
+      await settle();
+      for (const s of subscribers) s.conn.close();
+      await waitUntil(() => relayTrack.subscriberCount === 0, 'the subscribers to leave');
+      await pub.tracks[0].closed;
+      await settle();
+      pubConn.close();
+    });
+  }
+});
+
 describe('moq relay with @moq/lite clients over WebSocket', () => {
   let server: TestMoqServer;
   before(async () => {
@@ -121,48 +181,6 @@ describe('moq relay with @moq/lite clients over WebSocket', () => {
     await server.close();
   });
 
-  it('fans 500 frames from one publisher out to 10 subscribers, complete and in order', async () => {
-    const url = server.url('/moq/fanout');
-    const pubConn = await Moq.Connection.connect(url);
-    assert.equal(pubConn.version, 'moq-lite-02');
-    const pub = new TestPublisher(pubConn, 'synthetic');
-    await waitUntil(() => server.moq.relay.get('moq/fanout/synthetic') !== undefined, 'the announce');
-
-    const subscribers = await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        const conn = await Moq.Connection.connect(url);
-        const track = conn.consume(Moq.Path.from('synthetic')).subscribe('data', 0);
-        return { conn, track };
-      }),
-    );
-    const relayTrack = server.moq.relay.get('moq/fanout/synthetic')!.track('data');
-    await waitUntil(() => relayTrack.subscriberCount === 10 && pub.tracks.length === 1, 'ten subscriptions');
-
-    const total = 500;
-    const latencies: number[] = [];
-    const received = subscribers.map(({ track }) => collectFrames(track, total, latencies));
-    // Paced at about one frame per millisecond: the ten @moq/lite clients share this thread with the relay.
-    for (let i = 0; i < total; i++) {
-      if (i % 50 === 0) pub.startGroup();
-      pub.write(frame(i, 200));
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    pub.endGroup();
-    const results = await Promise.all(received);
-
-    const expected = Array.from({ length: total }, (_, i) => i);
-    for (const seqs of results) assert.deepEqual(seqs, expected);
-    latencies.sort((a, b) => a - b);
-    process.stdout.write(
-      `# relay latency over WebSocket, 10 subscribers x ${total} frames: p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms\n`,
-    );
-    await settle();
-    for (const s of subscribers) s.conn.close();
-    await waitUntil(() => relayTrack.subscriberCount === 0, 'the subscribers to leave');
-    await pub.tracks[0].closed;
-    await settle();
-    pubConn.close();
-  });
   it('serves a subscriber joining mid-stream the latest group at once, then live frames', async () => {
     const broadcast = server.moq.publish('/moq/join/live');
     const track = broadcast.track('data');

@@ -166,9 +166,14 @@ export class RelayTrack {
   }
 }
 
+/** The reason a remote publisher's broadcast ends when it unannounces it but stays connected. */
+export const UNANNOUNCED = 'unannounced';
+
 export class RelayBroadcast {
   private readonly tracks = new Map<string, RelayTrack>();
   private ended = false;
+  /** Why the broadcast ended (`UNANNOUNCED`, 'publisher disconnected', ...), once it has. */
+  closeReason: string | undefined;
   private readonly closeListeners: ((reason: string | undefined) => void)[] = [];
 
   constructor(
@@ -229,7 +234,8 @@ export class RelayBroadcast {
   close(reason?: string): void {
     if (this.ended) return;
     this.ended = true;
-    for (const t of [...this.tracks.values()]) t.close(reason ?? 'broadcast ended');
+    this.closeReason = reason ?? 'broadcast ended';
+    for (const t of [...this.tracks.values()]) t.close(this.closeReason);
     this.tracks.clear();
     this.relay.removeBroadcast(this);
     for (const l of this.closeListeners.splice(0)) l(reason);

@@ -3,7 +3,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import * as Moq from '@moq/lite';
 import { ensureMoqClientRuntime } from '../client/runtime';
+import { generateSelfSignedCertificate } from '../transport/cert';
+import { connectWebTransport } from '../transport/h3/client';
+import { startHttp3Server, type RunningHttp3Server } from '../transport/http3';
 import { MoqServer, attachMoqWebSocket, type MoqServerOptions } from '../server';
 import type { WebTransportLike } from '../transport/types';
 import {
@@ -30,6 +34,10 @@ export interface TestMoqServer {
   port: number;
   /** `http://127.0.0.1:<port><path>` */
   url(path: string): URL;
+  /** SHA-256 of the HTTP/3 certificate (when `http3`). */
+  fingerprint?: string;
+  /** A `@moq/lite` connection to `path` over the WebSocket path or HTTP/3 WebTransport. */
+  connect(path: string, transport?: TestTransport): Promise<Moq.Connection.Established>;
   close(): Promise<void>;
 }
 
@@ -39,7 +47,11 @@ export interface TestMoqServerOptions extends MoqServerOptions {
    * the generic WHATWG-stream path HTTP/3 sessions take). Replaces attachMoqWebSocket's upgrade handling.
    */
   wrapTransport?: (t: WebSocketTransport) => WebTransportLike;
+  /** Also serve HTTP/3 WebTransport (quiche) on the same port, with a fresh self-signed certificate. */
+  http3?: boolean;
 }
+
+export type TestTransport = 'websocket' | 'webtransport';
 
 /** A MoqServer behind a real HTTP server on 127.0.0.1 (`port`, default ephemeral), WebSocket path `/moq`. */
 export async function startTestMoqServer(
@@ -70,12 +82,40 @@ export async function startTestMoqServer(
   }
   await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
   const bound = (http.address() as AddressInfo).port;
+  let h3: RunningHttp3Server | undefined;
+  let fingerprint: string | undefined;
+  if (options.http3) {
+    const cert = await generateSelfSignedCertificate();
+    fingerprint = cert.fingerprint;
+    h3 = await startHttp3Server({
+      host: '127.0.0.1',
+      port: bound,
+      cert: cert.cert,
+      key: cert.key,
+      implementation: 'quiche',
+      onSession: (session, path) => void moq.acceptSession(session, path, { transport: 'webtransport' }),
+    });
+  }
+  const url = (path: string) => new URL(`http://127.0.0.1:${bound}${path}`);
   return {
     moq,
     http,
     port: bound,
-    url: (path) => new URL(`http://127.0.0.1:${bound}${path}`),
+    url,
+    fingerprint,
+    connect: async (path, transport = 'websocket') => {
+      if (transport === 'websocket') return Moq.Connection.connect(url(path));
+      if (!fingerprint) throw new Error('start the test server with http3: true');
+      const session = await connectWebTransport(`https://127.0.0.1:${bound}${path}`, {
+        certificateHashes: [fingerprint],
+        protocols: ['moq-lite-04', 'moq-lite-03'],
+      });
+      return Moq.Connection.connect(url(path), { transport: session } as unknown as Parameters<
+        typeof Moq.Connection.connect
+      >[1]);
+    },
     close: async () => {
+      h3?.close();
       moq.close();
       attachment.close();
       http.closeAllConnections();

@@ -1,7 +1,14 @@
-// Self-signed ECDSA P-256 certificates for WebTransport `serverCertificateHashes`: browsers accept them
-// only when valid for under 14 days, so the server makes a fresh one at start. Minimal X.509 v3 DER by hand.
-import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+// Certificates for HTTP/3 WebTransport. Browsers accept a self-signed certificate through
+// `serverCertificateHashes` only when it is ECDSA P-256 and valid for under 14 days, so the server makes one
+// (with @peculiar/x509 over WebCrypto) and replaces it before it expires; open sessions keep the one they
+// were made with (QUIC does not re-check a certificate after the handshake). A configured certificate is used
+// as given.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { createHash, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export interface SelfSignedCertificate {
   /** PEM certificate and PKCS#8 PEM private key. */
@@ -18,115 +25,166 @@ export interface SelfSignedCertificate {
 export interface SelfSignedOptions {
   /** Subject alternative names: DNS names or IP addresses (default localhost, 127.0.0.1, ::1). */
   hosts?: string[];
-  /** Validity in days, at most 13.9 (default 13). */
-  days?: number;
+  /** Validity, under 14 days (default 13 days). */
+  validityMs?: number;
   commonName?: string;
   now?: Date;
 }
 
-const MAX_DAYS = 14;
+const DAY_MS = 86_400_000;
+/** Chromium's limit for `serverCertificateHashes` certificates. */
+export const MAX_SELF_SIGNED_VALIDITY_MS = 14 * DAY_MS;
+export const DEFAULT_SELF_SIGNED_VALIDITY_MS = 13 * DAY_MS;
 
-function len(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  while (n > 0) {
-    bytes.unshift(n & 0xff);
-    n = Math.floor(n / 256);
-  }
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
+const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-function tlv(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), len(body.length), body]);
-}
-
-const seq = (...c: Buffer[]): Buffer => tlv(0x30, ...c);
-
-function oid(dotted: string): Buffer {
-  const parts = dotted.split('.').map(Number);
-  const out = [40 * parts[0] + parts[1]];
-  for (const p of parts.slice(2)) {
-    const stack = [p & 0x7f];
-    let v = Math.floor(p / 128);
-    while (v > 0) {
-      stack.unshift(0x80 | (v & 0x7f));
-      v = Math.floor(v / 128);
-    }
-    out.push(...stack);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
-
-function utcTime(d: Date): Buffer {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const s = `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
-  return tlv(0x17, Buffer.from(s, 'ascii'));
-}
-
-function ipBytes(ip: string): Buffer {
-  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
-  const [head, tail = ''] = ip.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return out;
-}
-
-/** Makes a self-signed ECDSA P-256 certificate valid from a minute ago for `days` days. */
-export function generateSelfSignedCertificate(options: SelfSignedOptions = {}): SelfSignedCertificate {
-  const days = options.days ?? 13;
-  if (!(days > 0 && days < MAX_DAYS))
-    throw new Error(`certificate validity must be under ${MAX_DAYS} days, got ${days}`);
+/** Makes a self-signed ECDSA P-256 certificate valid from (about) a minute ago for `validityMs`. */
+export async function generateSelfSignedCertificate(
+  options: SelfSignedOptions = {},
+): Promise<SelfSignedCertificate> {
+  const validityMs = options.validityMs ?? DEFAULT_SELF_SIGNED_VALIDITY_MS;
+  if (!(validityMs > 0 && validityMs < MAX_SELF_SIGNED_VALIDITY_MS))
+    throw new Error(`certificate validity must be under 14 days, got ${validityMs / DAY_MS} days`);
   const hosts = options.hosts ?? ['localhost', '127.0.0.1', '::1'];
   const now = options.now ?? new Date();
-  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000);
-  const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-
+  // Backdated a little for clocks that lag ours (a minute, or a tenth of a short test validity).
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - Math.min(60_000, validityMs / 10));
+  const notAfter = new Date(notBefore.getTime() + validityMs);
+  const keys = await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
-  serial[0] |= 0x01;
-  const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
-  const name = seq(
-    tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(options.commonName ?? 'streamkit', 'utf8')))),
-  );
-  const san = seq(
-    ...hosts.map((h) => (isIP(h) ? tlv(0x87, ipBytes(h)) : tlv(0x82, Buffer.from(h, 'ascii')))),
-  );
-  const extensions = tlv(
-    0xa3,
-    seq(
-      seq(oid('2.5.29.17'), tlv(0x04, san)),
-      seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq())),
-      seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))),
-      seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x07, 0x80])))),
-    ),
-  );
-  const tbs = seq(
-    tlv(0xa0, tlv(0x02, Buffer.from([0x02]))),
-    tlv(0x02, serial),
-    ecdsaWithSha256,
-    name,
-    seq(utcTime(notBefore), utcTime(notAfter)),
-    name,
-    spki,
-    extensions,
-  );
-  const signature = sign('sha256', tbs, privateKey);
-  const der = seq(tbs, ecdsaWithSha256, tlv(0x03, Buffer.from([0]), signature));
-  const cert = `-----BEGIN CERTIFICATE-----\n${der
-    .toString('base64')
-    .replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
-  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { cert, key, der, fingerprint: certificateFingerprint(der), notBefore, notAfter };
+  serial[0] = (serial[0] & 0x7f) | 0x01;
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial.toString('hex'),
+    name: `CN=${options.commonName ?? 'streamkit'}`,
+    notBefore,
+    notAfter,
+    keys: keys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
+    signingAlgorithm: ECDSA_P256,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension(
+        hosts.map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h })),
+      ),
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    ],
+  });
+  const der = Buffer.from(certificate.rawData);
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END PRIVATE KEY-----\n`;
+  return {
+    cert: certificate.toString('pem'),
+    key,
+    der,
+    fingerprint: certificateFingerprint(der),
+    notBefore,
+    notAfter,
+  };
 }
 
 /** SHA-256 of a certificate's DER, lowercase hex. Accepts DER bytes or a PEM string. */
 export function certificateFingerprint(cert: Buffer | string): string {
   const der = typeof cert === 'string' ? new X509Certificate(cert).raw : cert;
   return createHash('sha256').update(der).digest('hex');
+}
+
+export interface ServedCertificate {
+  cert: string;
+  key: string;
+  fingerprint: string;
+  notAfter: Date;
+  selfSigned: boolean;
+}
+
+export interface CertificateRotatorOptions {
+  /** A certificate and key (PEM) to use as given; otherwise self-signed ones are made and rotated. */
+  configured?: { cert: string; key: string };
+  hosts?: string[];
+  validityMs?: number;
+  /** A self-signed certificate is replaced this long before it expires (default 1 day). */
+  rotateBeforeMs?: number;
+  /** Called with each new certificate after the first (the HTTP/3 endpoint takes it for new connections). */
+  onRotate?: (next: ServedCertificate) => void;
+  onError?: (err: Error) => void;
+}
+
+/** The certificate HTTP/3 serves, replaced before it expires. */
+export class CertificateRotator {
+  private currentCert: ServedCertificate | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** How many times the certificate was replaced. */
+  rotations = 0;
+
+  constructor(private readonly options: CertificateRotatorOptions = {}) {}
+
+  async start(): Promise<ServedCertificate> {
+    if (this.options.configured) {
+      const { cert, key } = this.options.configured;
+      const x = new X509Certificate(cert);
+      this.currentCert = {
+        cert,
+        key,
+        fingerprint: certificateFingerprint(x.raw),
+        notAfter: new Date(x.validTo),
+        selfSigned: false,
+      };
+      return this.currentCert;
+    }
+    this.currentCert = await this.make();
+    this.schedule();
+    return this.currentCert;
+  }
+
+  get current(): ServedCertificate {
+    if (!this.currentCert) throw new Error('certificate not started');
+    return this.currentCert;
+  }
+
+  /** SHA-256 fingerprint of the certificate new connections get (the only one a new client can use). */
+  fingerprints(): string[] {
+    return this.currentCert ? [this.currentCert.fingerprint] : [];
+  }
+
+  /** Replaces the self-signed certificate now (also what the timer does). */
+  async rotate(): Promise<ServedCertificate> {
+    const next = await this.make();
+    if (this.stopped) return next;
+    this.currentCert = next;
+    this.rotations++;
+    this.options.onRotate?.(next);
+    this.schedule();
+    return next;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async make(): Promise<ServedCertificate> {
+    const c = await generateSelfSignedCertificate({
+      hosts: this.options.hosts,
+      validityMs: this.options.validityMs,
+    });
+    return { cert: c.cert, key: c.key, fingerprint: c.fingerprint, notAfter: c.notAfter, selfSigned: true };
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (this.stopped || !this.currentCert) return;
+    const validity = this.options.validityMs ?? DEFAULT_SELF_SIGNED_VALIDITY_MS;
+    const before = Math.min(this.options.rotateBeforeMs ?? DAY_MS, validity / 2);
+    const due = Math.max(0, this.currentCert.notAfter.getTime() - before - Date.now());
+    // setTimeout holds at most ~24.8 days; validity is under 14.
+    this.timer = setTimeout(() => {
+      this.rotate().catch((err: unknown) => {
+        this.options.onError?.(err as Error);
+        // Try again in a minute rather than let the certificate lapse.
+        this.timer = setTimeout(() => void this.rotate().catch(() => undefined), 60_000);
+        this.timer.unref();
+      });
+    }, due);
+    this.timer.unref();
+  }
 }

@@ -1,9 +1,21 @@
-// Native HTTP/3 WebTransport through `@fails-components/webtransport` and its optional quiche transport. The
-// module is loaded lazily; when the native part is missing the loader says why and the server keeps to WebSocket.
+// HTTP/3 WebTransport for the relay: `@fails-components/webtransport` when its optional native transport is
+// installed (its install downloads a binary, so it often is not), otherwise our own HTTP/3 layer on the quiche
+// binary that `@matrixai/quic` ships inside its npm package. Both hand the relay the same WebTransportLike.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { BidirectionalStream, WebTransportCloseInfo, WebTransportLike } from './types';
 import { ALPN_LITE_03, ALPN_LITE_04 } from '../protocol/messages';
+import {
+  DEFAULT_H3_LIMITS,
+  H3Connection,
+  parseProtocolList,
+  type H3Limits,
+  type Http3WebTransportSession,
+  type WebTransportDecision,
+  type WebTransportRequest,
+} from './h3/webtransport';
+import { QuicEndpoint, type QuicLimits } from './quic/endpoint';
+import { loadQuiche, type QuicheBinding } from './quic/quiche';
 
 const QUICHE_PACKAGE = '@fails-components/webtransport-transport-http3-quiche';
 const WEBTRANSPORT_PACKAGE = '@fails-components/webtransport';
@@ -93,18 +105,108 @@ export interface Http3ServerOptions {
   key: string;
   /** URL path prefix served (default `/moq`). */
   pathPrefix?: string;
-  onSession(session: WebTransportLike, path: string): void;
+  /**
+   * Decides a WebTransport CONNECT (origin, role...): a non-2xx status refuses it. The built-in HTTP/3 stack
+   * asks before answering; `@fails-components` answers on its own, so there the session is closed instead.
+   */
+  authorize?(request: WebTransportRequest): WebTransportDecision | Promise<WebTransportDecision>;
+  onSession(session: WebTransportLike, path: string, request?: WebTransportRequest): void;
+  /** Which stack: the `@fails-components` native one when installed, else ours on quiche (default `auto`). */
+  implementation?: 'auto' | 'quiche' | 'fails-components';
+  quicLimits?: Partial<QuicLimits>;
+  h3Limits?: Partial<H3Limits>;
+}
+
+export interface Http3Stats {
+  connections: number;
+  sessions: number;
+  accepted: number;
+  refused: number;
 }
 
 export interface RunningHttp3Server {
+  readonly implementation: 'quiche' | 'fails-components';
+  /** The UDP port (useful with port 0). */
+  readonly port: number;
+  /** New connections use this certificate (the built-in stack only; open sessions are kept). */
+  setCertificate(cert: string, key: string): boolean;
+  stats(): Http3Stats;
   close(): void;
 }
 
 /** Starts an HTTP/3 WebTransport server on UDP `host:port`; rejects with the reason when unavailable. */
 export async function startHttp3Server(options: Http3ServerOptions): Promise<RunningHttp3Server> {
-  const loaded = await loadHttp3();
-  if (!loaded.available) throw new Error(`HTTP/3 is off: ${loaded.reason}`);
-  const server = new loaded.module.Http3Server({
+  const choice = options.implementation ?? 'auto';
+  if (choice !== 'quiche') {
+    const fails = await loadHttp3();
+    if (fails.available) return startFailsServer(options, fails.module);
+    if (choice === 'fails-components') throw new Error(`HTTP/3 is off: ${fails.reason}`);
+  }
+  const quiche = loadQuiche();
+  if (!quiche.available) throw new Error(`HTTP/3 is off: ${quiche.reason}`);
+  return startQuicheServer(options, quiche.binding);
+}
+
+function pathOf(request: string): string {
+  return new URL(request, 'https://localhost').pathname;
+}
+
+async function startQuicheServer(
+  options: Http3ServerOptions,
+  binding: QuicheBinding,
+): Promise<RunningHttp3Server> {
+  const prefix = options.pathPrefix ?? '/moq';
+  const h3Limits = { ...DEFAULT_H3_LIMITS, ...options.h3Limits };
+  let sessions = 0;
+  const hooks = {
+    authorize: async (request: WebTransportRequest): Promise<WebTransportDecision> => {
+      const path = pathOf(request.path);
+      if (path !== prefix && !path.startsWith(`${prefix}/`)) return { status: 404 };
+      const decision = options.authorize ? await options.authorize(request) : { status: 200 };
+      if (decision.status < 200 || decision.status > 299) return decision;
+      return {
+        ...decision,
+        protocol: decision.protocol ?? selectHttp3Protocol(request.protocols.map((p) => `"${p}"`).join(', ')),
+      };
+    },
+    onSession: (session: Http3WebTransportSession, request: WebTransportRequest) => {
+      sessions++;
+      void session.closed.then(() => sessions--);
+      options.onSession(session, pathOf(request.path), request);
+    },
+  };
+  const endpoint = await QuicEndpoint.listen({
+    binding,
+    host: options.host,
+    port: options.port,
+    cert: options.cert,
+    key: options.key,
+    alpn: ['h3'],
+    limits: options.quicLimits,
+    onConnection: (conn) => void new H3Connection(conn, h3Limits, { server: hooks }),
+  });
+  return {
+    implementation: 'quiche',
+    port: endpoint.port,
+    setCertificate: (cert, key) => {
+      endpoint.setCertificate(cert, key);
+      return true;
+    },
+    stats: () => ({
+      connections: endpoint.connectionCount,
+      sessions,
+      accepted: endpoint.stats.accepted,
+      refused: endpoint.stats.refused,
+    }),
+    close: () => endpoint.close(),
+  };
+}
+
+async function startFailsServer(
+  options: Http3ServerOptions,
+  module: FailsModule,
+): Promise<RunningHttp3Server> {
+  const server = new module.Http3Server({
     host: options.host,
     port: options.port,
     secret: randomBytes(16).toString('hex'),
@@ -114,6 +216,7 @@ export async function startHttp3Server(options: Http3ServerOptions): Promise<Run
   const prefix = options.pathPrefix ?? '/moq';
   const protocols = new Map<string, string>();
   const watched = new Set<string>();
+  let sessions = 0;
   const watch = (path: string): void => {
     if (watched.has(path)) return;
     watched.add(path);
@@ -122,13 +225,30 @@ export async function startHttp3Server(options: Http3ServerOptions): Promise<Run
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
+        sessions++;
+        void value.closed.then(
+          () => sessions--,
+          () => sessions--,
+        );
         options.onSession(adaptHttp3Session(value, protocols.get(path) ?? ''), path);
       }
     })().catch(() => undefined);
   };
   server.setRequestCallback(async ({ header }) => {
-    const path = new URL(header[':path'] ?? '/', 'https://localhost').pathname;
+    const path = pathOf(header[':path'] ?? '/');
     if (path !== prefix && !path.startsWith(`${prefix}/`)) return { status: 404, path };
+    if (options.authorize) {
+      const headers = new Map(Object.entries(header).filter(([k]) => !k.startsWith(':')));
+      const decision = await options.authorize({
+        path: header[':path'] ?? '/',
+        authority: header[':authority'] ?? '',
+        origin: header.origin,
+        headers,
+        protocols: parseProtocolList(header['wt-available-protocols']),
+        remote: { host: '', port: 0 },
+      });
+      if (decision.status < 200 || decision.status > 299) return { status: decision.status, path };
+    }
     const protocol = selectHttp3Protocol(header['wt-available-protocols']);
     protocols.set(path, protocol);
     watch(path);
@@ -141,5 +261,11 @@ export async function startHttp3Server(options: Http3ServerOptions): Promise<Run
   });
   server.startServer();
   await server.ready;
-  return { close: () => server.stopServer() };
+  return {
+    implementation: 'fails-components',
+    port: options.port,
+    setCertificate: () => false,
+    stats: () => ({ connections: sessions, sessions, accepted: 0, refused: 0 }),
+    close: () => server.stopServer(),
+  };
 }

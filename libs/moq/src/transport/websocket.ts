@@ -27,6 +27,15 @@ export interface WebSocketTransportOptions {
   role?: 'server' | 'client';
   /** Bytes queued on the socket above which WHATWG writers wait for the socket to drain (default 1 MiB). */
   highWaterMark?: number;
+  /**
+   * Streams the peer may have open at once (default 256), and streams it opened that the application has not
+   * taken yet (default 64, e.g. before SETUP). The framing has no flow control, so going past either closes
+   * the connection, as QUIC does on a stream-limit violation.
+   */
+  maxStreams?: number;
+  maxPendingStreams?: number;
+  /** Bytes one stream may hold unread before the connection is closed (default 1 MiB). */
+  maxStreamBuffer?: number;
 }
 
 /** moq-lite versions a client may pin through `webtransport.<alpn>`, most preferred first. */
@@ -50,6 +59,8 @@ export function selectWebTransportSubprotocol(offered: Iterable<string>): string
 interface StreamEntry {
   recv?: ReadableStreamDefaultController<Uint8Array>;
   send?: WsSendStream;
+  /** Opened by the peer (counts against maxStreams until its receiving side ends). */
+  peer?: boolean;
 }
 
 class WsSendStream implements SendStream {
@@ -98,6 +109,28 @@ class WsSendStream implements SendStream {
   }
 }
 
+/**
+ * Peer stream ids that ended. QUIC ids only grow, so everything below the lowest still-open id could be
+ * dropped; a small ring of recent ids is enough to recognise late frames without growing per stream.
+ */
+class ClosedIdSet {
+  private readonly ring = new Float64Array(1024).fill(-1);
+  private readonly set = new Set<number>();
+  private at = 0;
+
+  add(id: number): void {
+    const old = this.ring[this.at];
+    if (old >= 0) this.set.delete(old);
+    this.ring[this.at] = id;
+    this.at = (this.at + 1) % this.ring.length;
+    this.set.add(id);
+  }
+
+  has(id: number): boolean {
+    return this.set.has(id);
+  }
+}
+
 /** One open WebSocket connection seen as a WebTransport session (server role by default). */
 export class WebSocketTransport implements WebTransportLike, FastSendTransport {
   readonly ready: Promise<void>;
@@ -106,6 +139,8 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
   readonly incomingUnidirectionalStreams: ReadableStream<ReadableStream<Uint8Array>>;
 
   private readonly streams = new Map<number, StreamEntry>();
+  /** Peer stream ids whose receiving side ended, so late frames do not reopen them (bounded: see below). */
+  private readonly closedPeerIds = new ClosedIdSet();
   private bidiController!: ReadableStreamDefaultController<BidirectionalStream>;
   private uniController!: ReadableStreamDefaultController<ReadableStream<Uint8Array>>;
   private resolveClosed!: (info: WebTransportCloseInfo) => void;
@@ -114,6 +149,11 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
   private isClosed = false;
   private readonly reader = new ByteReader();
   private readonly highWaterMark: number;
+  private readonly maxStreams: number;
+  private readonly maxPendingStreams: number;
+  private readonly maxStreamBuffer: number;
+  /** Streams the peer opened that are still open on its side. */
+  private peerStreams = 0;
   /** Stream id bit 0 of the streams this end opens. */
   private readonly localBit: number;
 
@@ -122,6 +162,9 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
     options: WebSocketTransportOptions = {},
   ) {
     this.highWaterMark = options.highWaterMark ?? 1 << 20;
+    this.maxStreams = options.maxStreams ?? 256;
+    this.maxPendingStreams = options.maxPendingStreams ?? 64;
+    this.maxStreamBuffer = options.maxStreamBuffer ?? 1 << 20;
     this.localBit = options.role === 'client' ? 0 : 1;
     this.ready =
       ws.readyState === ws.OPEN
@@ -132,16 +175,24 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
           });
     this.ready.catch(() => undefined);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.incomingBidirectionalStreams = new ReadableStream({
-      start: (c) => {
-        this.bidiController = c;
+    // The queues hold the streams the application has not taken yet: desiredSize tells how many.
+    const pending = { highWaterMark: this.maxPendingStreams };
+    this.incomingBidirectionalStreams = new ReadableStream(
+      {
+        start: (c) => {
+          this.bidiController = c;
+        },
       },
-    });
-    this.incomingUnidirectionalStreams = new ReadableStream({
-      start: (c) => {
-        this.uniController = c;
+      pending,
+    );
+    this.incomingUnidirectionalStreams = new ReadableStream(
+      {
+        start: (c) => {
+          this.uniController = c;
+        },
       },
-    });
+      pending,
+    );
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('close', (code: number, reason: Buffer) => this.onClosed(code, reason.toString()));
@@ -264,17 +315,30 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
   }
 
   private makeReadable(id: number, entry: StreamEntry): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>({
-      start: (c) => {
-        entry.recv = c;
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          entry.recv = c;
+        },
+        cancel: () => {
+          if (!entry.recv) return;
+          this.recvEnded(id, entry);
+          if (!this.isClosed) this.sendControl(FRAME_STOP_SENDING, id, 0);
+        },
       },
-      cancel: () => {
-        if (!entry.recv) return;
-        entry.recv = undefined;
-        if (!entry.send) this.streams.delete(id);
-        if (!this.isClosed) this.sendControl(FRAME_STOP_SENDING, id, 0);
-      },
-    });
+      { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+    );
+  }
+
+  /** The receiving side of stream `id` is over (FIN, reset or cancel). */
+  private recvEnded(id: number, entry: StreamEntry): void {
+    entry.recv = undefined;
+    if (entry.peer) {
+      entry.peer = false;
+      this.peerStreams--;
+      this.closedPeerIds.add(id);
+    }
+    if (!entry.send) this.streams.delete(id);
   }
 
   private makeWritable(send: WsSendStream): WritableStream<Uint8Array> {
@@ -319,8 +383,7 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
       const entry = this.streams.get(id);
       if (entry?.recv) {
         entry.recv.error(new Error(`RESET_STREAM: ${code}`));
-        entry.recv = undefined;
-        if (!entry.send) this.streams.delete(id);
+        this.recvEnded(id, entry);
       }
     } else if (type === FRAME_STOP_SENDING) {
       const id = r.varint();
@@ -347,10 +410,19 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
     if (!entry) {
       // Our own streams that are gone (or a peer writing on one of our unidirectional ids).
       if (id % 2 === this.localBit) return;
-      entry = {};
+      // Ids of closed peer streams are not reused: a frame for one is late data, dropped.
+      if (this.closedPeerIds.has(id)) return;
+      const bidi = (id & 2) === 0;
+      const queue = bidi ? this.bidiController : this.uniController;
+      if (this.peerStreams >= this.maxStreams)
+        throw new Error(`stream limit exceeded (${this.maxStreams} open streams)`);
+      if ((queue.desiredSize ?? 0) <= 0)
+        throw new Error(`stream limit exceeded (${this.maxPendingStreams} streams not yet accepted)`);
+      this.peerStreams++;
+      entry = { peer: true };
       this.streams.set(id, entry);
       const readable = this.makeReadable(id, entry);
-      if ((id & 2) === 0) {
+      if (bidi) {
         const send = new WsSendStream(this, id);
         entry.send = send;
         this.bidiController.enqueue({ readable, writable: this.makeWritable(send) });
@@ -360,11 +432,14 @@ export class WebSocketTransport implements WebTransportLike, FastSendTransport {
     }
     const recv = entry.recv;
     if (!recv) return;
-    if (payload.length > 0) recv.enqueue(payload);
+    if (payload.length > 0) {
+      recv.enqueue(payload);
+      if ((recv.desiredSize ?? 0) < -this.maxStreamBuffer)
+        throw new Error(`stream ${id} holds more than ${this.maxStreamBuffer} unread bytes`);
+    }
     if (fin) {
       recv.close();
-      entry.recv = undefined;
-      if (!entry.send) this.streams.delete(id);
+      this.recvEnded(id, entry);
     }
   }
 

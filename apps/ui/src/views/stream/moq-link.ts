@@ -15,12 +15,81 @@ import {
 } from '../../lib/audio-meter';
 
 export type RelayStatus = 'disconnected' | 'connecting' | 'connected';
+/** How the page reaches the relay: HTTP/3 WebTransport when it answers, else the WebSocket fallback. */
+export type MoqTransport = 'webtransport' | 'websocket';
+
+export interface TransportChoice {
+  transport: MoqTransport;
+  /** Why the WebSocket fallback was chosen. */
+  reason?: string;
+  /** SHA-256 fingerprints of the relay's HTTP/3 certificate (hex). */
+  fingerprints: string[];
+}
+
+const PROBE_TIMEOUT_MS = 3000;
+
+function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/**
+ * Tries HTTP/3 first: the relay's certificate hashes, then one WebTransport session to `url` within a few
+ * seconds. Only when that fails (no HTTP/3, UDP blocked) does the page use the WebSocket path.
+ */
+export async function chooseTransport(url: string): Promise<TransportChoice> {
+  if (typeof WebTransport === 'undefined') {
+    return { transport: 'websocket', reason: 'this browser has no WebTransport', fingerprints: [] };
+  }
+  let fingerprints: string[];
+  try {
+    const res = await fetch(new URL('/api/v1/moq/fingerprints', url));
+    const body = (await res.json()) as { fingerprints?: string[]; http3?: boolean };
+    fingerprints = body.fingerprints ?? [];
+    if (!body.http3 || fingerprints.length === 0)
+      return { transport: 'websocket', reason: 'the server has HTTP/3 off', fingerprints };
+  } catch {
+    return {
+      transport: 'websocket',
+      reason: 'the relay did not say whether it serves HTTP/3',
+      fingerprints: [],
+    };
+  }
+  const target = new URL(url);
+  target.protocol = 'https:';
+  const wt = new WebTransport(target, {
+    serverCertificateHashes: fingerprints.map((f) => ({ algorithm: 'sha-256', value: hexBytes(f) })),
+  });
+  wt.closed.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reachable = await Promise.race([
+    wt.ready.then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
+  if (reachable) {
+    wt.close();
+    return { transport: 'webtransport', fingerprints };
+  }
+  try {
+    wt.close();
+  } catch {
+    // Never connected.
+  }
+  return { transport: 'websocket', reason: 'HTTP/3 (UDP) is unreachable from this browser', fingerprints };
+}
 export type WatchStatus = 'disabled' | 'offline' | 'loading' | 'live';
 export type MicStatus = 'disabled' | 'requesting' | 'ready' | 'muted' | 'error';
 
 export interface LinkOptions {
   /** Gateway URL, e.g. http://127.0.0.1:4545/moq. */
   url: string;
+  /** The transport the elements must use (from chooseTransport). */
+  choice: TransportChoice;
   /** Broadcast the browser publishes (the session's input); empty to not publish. */
   input: string;
   /** Broadcast the browser plays (the session's output); empty to not play. */
@@ -29,6 +98,8 @@ export interface LinkOptions {
 
 export interface LinkSnapshot {
   relay: RelayStatus;
+  transport: MoqTransport;
+  transportReason?: string;
   watch: WatchStatus;
   mic: MicStatus;
   micError?: string;
@@ -90,6 +161,37 @@ export async function checkMicrophone(): Promise<string | undefined> {
   }
 }
 
+/** The connection options both elements' `Reload` connections take (their @moq/net copies differ in type). */
+interface ElementConnection {
+  websocket: { enabled?: boolean; delay?: number } | undefined;
+  webtransport?: { serverCertificateHashes?: { algorithm: string; value: Uint8Array }[] };
+}
+
+/**
+ * HTTP/3 chosen: the elements get an https URL with the certificate hashes and no WebSocket race (a slow
+ * handshake must not silently fall back). WebSocket chosen: no WebTransport head start to wait for.
+ */
+function configureConnection(connection: ElementConnection, options: LinkOptions): void {
+  if (options.choice.transport === 'webtransport') {
+    connection.websocket = { enabled: false };
+    connection.webtransport = {
+      serverCertificateHashes: options.choice.fingerprints.map((f) => ({
+        algorithm: 'sha-256',
+        value: hexBytes(f),
+      })),
+    };
+  } else {
+    connection.websocket = { enabled: true, delay: 0 };
+  }
+}
+
+function elementUrl(options: LinkOptions): string {
+  if (options.choice.transport !== 'webtransport') return options.url;
+  const u = new URL(options.url);
+  u.protocol = 'https:';
+  return u.toString();
+}
+
 export class MoqLink {
   private readonly publisher: MoqPublish | undefined;
   private readonly player: MoqWatch | undefined;
@@ -113,6 +215,8 @@ export class MoqLink {
     const publishing = Boolean(options.input) && !micError;
     this.snap = {
       relay: 'connecting',
+      transport: options.choice.transport,
+      transportReason: options.choice.reason,
       watch: options.output ? 'offline' : 'disabled',
       mic: micError ? 'error' : options.input ? 'requesting' : 'disabled',
       micError,
@@ -123,7 +227,8 @@ export class MoqLink {
     };
     if (publishing) {
       const el = document.createElement('moq-publish');
-      el.setAttribute('url', options.url);
+      configureConnection(el.connection as unknown as ElementConnection, options);
+      el.setAttribute('url', elementUrl(options));
       el.setAttribute('name', options.input);
       el.setAttribute('invisible', '');
       el.setAttribute('source', 'camera'); // the camera source with `invisible` captures the microphone only
@@ -140,7 +245,8 @@ export class MoqLink {
     }
     if (options.output) {
       const el = document.createElement('moq-watch');
-      el.setAttribute('url', options.url);
+      configureConnection(el.connection as unknown as ElementConnection, options);
+      el.setAttribute('url', elementUrl(options));
       el.setAttribute('name', options.output);
       el.setAttribute('visible', 'never');
       el.setAttribute('volume', '1');

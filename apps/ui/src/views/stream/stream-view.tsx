@@ -22,7 +22,7 @@ import { editorChrome } from '../design/yaml-pane';
 import { SourceGrid } from '../shared/source-grid';
 import { TelemetryTimeline } from '../monitor/telemetry-timeline';
 import { aggregateStatus, useLiveSession } from '../monitor/use-live-session';
-import { checkMicrophone, MoqLink, type LinkSnapshot } from './moq-link';
+import { checkMicrophone, chooseTransport, MoqLink, type LinkSnapshot } from './moq-link';
 import './stream.css';
 
 const editorExtensions = [yamlLanguage(), editorChrome];
@@ -140,11 +140,14 @@ export function StreamView() {
       if (!hostRef.current) return;
       disconnect();
       setError(null);
-      const micError = target.input ? await checkMicrophone() : undefined;
+      const [micError, choice] = await Promise.all([
+        target.input ? checkMicrophone() : Promise.resolve(undefined),
+        chooseTransport(target.url),
+      ]);
       if (micError) setError(micError);
       if (!hostRef.current) return;
       connectedAt.current = Date.now();
-      linkRef.current = new MoqLink(hostRef.current, target, setLink, micError);
+      linkRef.current = new MoqLink(hostRef.current, { ...target, choice }, setLink, micError);
       setLink(linkRef.current.snapshot);
     },
     [disconnect],
@@ -421,7 +424,15 @@ export function StreamView() {
           {link && (
             <>
               <p className="small stream-status" data-testid="stream-status">
-                Relay: <b data-testid="stream-relay">{link.relay}</b> · Output:{' '}
+                Relay: <b data-testid="stream-relay">{link.relay}</b> over{' '}
+                <b
+                  data-testid="stream-transport"
+                  data-transport={link.transport}
+                  title={link.transportReason}
+                >
+                  {link.transport === 'webtransport' ? 'HTTP/3 (WebTransport)' : 'WebSocket'}
+                </b>
+                {link.transportReason && <span className="muted"> ({link.transportReason})</span>} · Output:{' '}
                 <b data-testid="stream-watch">{link.watch}</b> · Mic:{' '}
                 <b data-testid="stream-mic">{link.mic}</b>
               </p>

@@ -28,7 +28,7 @@ type LinkMessage =
   | { t: 'te'; s: number; reason?: string }
   | { t: 'sync'; channel: SyncChannel };
 
-type RouteRequest = { t: 'route'; r: number; path: string } | { t: 'unroute'; r: number };
+type RouteRequest = { t: 'route'; r: number; path: string; owner?: string } | { t: 'unroute'; r: number };
 
 export interface BridgeLog {
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -232,7 +232,7 @@ export function attachWorkerRelay(
       unroute(req.r);
       return undefined;
     }
-    const route = moq.registerPeerRoute(req.path);
+    const route = moq.registerPeerRoute(req.path, req.owner);
     const exports = new Map<string, number>();
     // Browsers publish below the route: the worker's node reads what they publish.
     const offer = (path: string): void => {
@@ -288,9 +288,9 @@ export class BridgedMoqServer extends MoqServer {
 
   private readonly closeLink: (reason: string) => void;
 
-  override registerPeerRoute(gatewayPath: string): PeerRoute {
+  override registerPeerRoute(gatewayPath: string, owner?: string): PeerRoute {
     const r = this.nextRoute++;
-    const { root } = callSync<{ root: string }>(this.sync, { t: 'route', r, path: gatewayPath });
+    const { root } = callSync<{ root: string }>(this.sync, { t: 'route', r, path: gatewayPath, owner });
     let registered = true;
     return {
       root,

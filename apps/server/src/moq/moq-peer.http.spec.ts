@@ -205,6 +205,60 @@ describe('moq_peer.yml over the WebSocket fallback', () => {
       if (!deleted) await fetch(`${server.url}/api/v1/sessions/${id}`, { method: 'DELETE' });
     }
   });
+  it('keeps the output flowing when the browser re-announces its microphone (session on an engine worker)', async () => {
+    // @moq/publish unannounces and re-announces its broadcast on the same connection when the microphone's
+    // settings change. Across the worker bridge a closing broadcast's tracks used to end before the worker
+    // learnt why, so the peer took the re-announce for a publisher that left, stopped, and the page heard
+    // nothing (the Stream e2e flake).
+    const yaml = `mode: dynamic
+nodes:
+  peer:
+    kind: transport::moq::peer
+    params: { gateway_path: /moq/reannounce, input_broadcast: mic, output_broadcast: back }
+    needs: encoder
+  decoder: { kind: audio::opus::decoder, params: { channels: 1 }, needs: peer }
+  gain: { kind: audio::gain, params: { gain: 0.5 }, needs: decoder }
+  encoder: { kind: audio::opus::encoder, needs: gain }
+`;
+    const { session_id: id } = await api<{ session_id: string }>('/api/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'reannounce', yaml }),
+    });
+    assert.notEqual((await pipeline(id)).worker, undefined, 'the session runs on an engine worker');
+    const url = new URL(`${server.url}/moq/reannounce`);
+    const [pubConn, subConn] = await Promise.all([Moq.Connection.connect(url), Moq.Connection.connect(url)]);
+    const { packets, channels } = demuxOggOpus(SPEECH);
+    let stop = new AbortController();
+    let publisher = new HangPublisher(pubConn, 'mic', channels);
+    let publishing = publishPaced(publisher, packets, stop.signal);
+    try {
+      const received: ReceivedOpus[] = [];
+      await readHangAudio(subConn, 'back', received);
+      await until(() => (received.length >= 25 ? true : undefined), '0.5 s of output');
+      // Re-announce: the broadcast ends and comes back on the same connection 60 ms later.
+      stop.abort();
+      await publishing;
+      publisher.close();
+      await sleep(60);
+      stop = new AbortController();
+      publisher = new HangPublisher(pubConn, 'mic', channels);
+      publishing = publishPaced(publisher, packets, stop.signal);
+      const mark = received.length;
+      await until(
+        () => (received.length - mark >= 50 ? true : undefined),
+        '1 s of output after the re-announce',
+      );
+      assert.equal((await pipeline(id)).nodes.peer.state, 'Running');
+    } finally {
+      stop.abort();
+      await publishing;
+      // Stop the flow before closing: @moq/qmux throws (uncaught) on frames that arrive after its close.
+      await fetch(`${server.url}/api/v1/sessions/${id}`, { method: 'DELETE' });
+      await sleep(100);
+      pubConn.close();
+      subConn.close();
+    }
+  });
   it('moq_mixing.yml plays the music through the clocked mixer before anyone publishes', async () => {
     const { session_id: id } = await api<{ session_id: string }>('/api/v1/sessions', {
       method: 'POST',

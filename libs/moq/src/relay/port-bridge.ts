@@ -18,7 +18,7 @@ import type { BroadcastSource, Relay, RelayBroadcast, RelayTrack, TrackSink } fr
 
 type LinkMessage =
   | { t: 'announce'; b: number; path: string }
-  | { t: 'unannounce'; b: number }
+  | { t: 'unannounce'; b: number; reason?: string }
   | { t: 'announce_failed'; b: number; message: string }
   | { t: 'want'; s: number; b: number; track: string }
   | { t: 'unwant'; s: number }
@@ -72,13 +72,17 @@ class RelayLink {
     const id = this.nextBroadcast++;
     this.exported.set(id, b);
     this.post({ t: 'announce', b: id, path: b.path });
-    b.onClose(() => this.unexport(id));
+    b.onClose((reason) => this.unexport(id, reason));
     return id;
   }
 
-  unexport(id: number): void {
+  /**
+   * The peer's mirror ends with the same reason as the broadcast: a node reading it tells a publisher that
+   * re-announces (`UNANNOUNCED`) from one that left.
+   */
+  unexport(id: number, reason?: string): void {
     if (!this.exported.delete(id)) return;
-    this.post({ t: 'unannounce', b: id });
+    this.post({ t: 'unannounce', b: id, reason });
   }
 
   /** Ends every mirror (their readers see the track end) and every subscription the peer held. */
@@ -104,7 +108,7 @@ class RelayLink {
       case 'unannounce': {
         const b = this.mirrors.get(m.b);
         this.mirrors.delete(m.b);
-        b?.close('publisher ended');
+        b?.close(m.reason ?? 'publisher ended');
         return;
       }
       case 'announce_failed': {
@@ -186,6 +190,9 @@ class RelayLink {
       onGroupEnd: (seq, aborted) => this.post({ t: 'ge', s, seq, aborted }),
       onEnd: (reason) => {
         this.serving.delete(s);
+        // A closing broadcast ends its tracks before its close listeners run: unannounce it first, so the
+        // peer's mirror (and any node reading it) learns why it ended before its tracks do.
+        if (b.closeReason !== undefined) this.unexport(id, b.closeReason);
         this.post({ t: 'te', s, reason });
       },
     };
@@ -238,8 +245,11 @@ export function attachWorkerRelay(
     const offer = (path: string): void => {
       const b = moq.relay.get(path);
       if (!b || link.isMirror(b) || exports.has(path)) return;
-      exports.set(path, link.export(b));
-      b.onClose(() => exports.delete(path));
+      const id = link.export(b);
+      exports.set(path, id);
+      b.onClose(() => {
+        if (exports.get(path) === id) exports.delete(path);
+      });
     };
     const stopWatch = moq.relay.watch(route.root, (path, active) => {
       if (active) offer(path);

@@ -6,6 +6,7 @@ import '@moq/publish/element';
 import '@moq/watch/element';
 import type MoqPublish from '@moq/publish/element';
 import type MoqWatch from '@moq/watch/element';
+import type { Audio } from '@moq/publish';
 import {
   EnvelopeCorrelator,
   FLOOR_DB,
@@ -146,18 +147,33 @@ function read(meter: Meter | undefined): Level {
   return measureLevel(meter.block);
 }
 
-/** Asks for the microphone once so a refusal is reported in words rather than as a silent publisher. */
-export async function checkMicrophone(): Promise<string | undefined> {
+/** The microphone opened for one connection, or why it could not be. */
+export interface Microphone {
+  track?: MediaStreamTrack;
+  error?: string;
+}
+
+/**
+ * Opens the microphone once, for the whole connection. A refusal is reported in words rather than as a silent
+ * publisher. The track is handed to `<moq-publish>` as its source: its own microphone source opens the default
+ * device, then opens it again by id once the device list arrives, which restarts the capture (an aborted
+ * worklet load on the console) and re-announces the broadcast mid-connect.
+ */
+export async function openMicrophone(): Promise<Microphone> {
   if (!navigator.mediaDevices?.getUserMedia) {
-    return 'microphone is not available: this page is not a secure context (use https or 127.0.0.1)';
+    return {
+      error: 'microphone is not available: this page is not a secure context (use https or 127.0.0.1)',
+    };
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    for (const t of stream.getTracks()) t.stop();
-    return undefined;
+    const track = stream.getAudioTracks()[0];
+    return track ? { track } : { error: 'microphone is not available: no audio track' };
   } catch (err) {
     const e = err as DOMException;
-    return `microphone is not available: ${e.name === 'NotAllowedError' ? 'permission denied' : e.message || e.name}`;
+    return {
+      error: `microphone is not available: ${e.name === 'NotAllowedError' ? 'permission denied' : e.message || e.name}`,
+    };
   }
 }
 
@@ -210,9 +226,11 @@ export class MoqLink {
     host: HTMLElement,
     options: LinkOptions,
     private readonly onChange: (s: LinkSnapshot) => void,
-    micError?: string,
+    private readonly microphone: Microphone,
   ) {
-    const publishing = Boolean(options.input) && !micError;
+    const micError = options.input ? microphone.error : undefined;
+    const track = microphone.track;
+    const publishing = Boolean(options.input) && track !== undefined;
     this.snap = {
       relay: 'connecting',
       transport: options.choice.transport,
@@ -231,7 +249,7 @@ export class MoqLink {
       el.setAttribute('url', elementUrl(options));
       el.setAttribute('name', options.input);
       el.setAttribute('invisible', '');
-      el.setAttribute('source', 'camera'); // the camera source with `invisible` captures the microphone only
+      el.broadcast.audio.source.set({ track: track as Audio.StreamTrack, kind: 'voice' });
       host.append(el);
       this.publisher = el;
       this.disposers.push(el.connection.status.subscribe(() => this.relayChanged()));
@@ -293,6 +311,7 @@ export class MoqLink {
     setTimeout(() => {
       this.publisher?.remove();
       this.player?.remove();
+      this.microphone.track?.stop();
     }, CLOSE_GRACE_MS);
   }
 

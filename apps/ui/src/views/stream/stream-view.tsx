@@ -22,7 +22,7 @@ import { editorChrome } from '../design/yaml-pane';
 import { SourceGrid } from '../shared/source-grid';
 import { TelemetryTimeline } from '../monitor/telemetry-timeline';
 import { aggregateStatus, useLiveSession } from '../monitor/use-live-session';
-import { checkMicrophone, chooseTransport, MoqLink, type LinkSnapshot } from './moq-link';
+import { chooseTransport, openMicrophone, type Microphone, MoqLink, type LinkSnapshot } from './moq-link';
 import './stream.css';
 
 const editorExtensions = [yamlLanguage(), editorChrome];
@@ -140,14 +140,17 @@ export function StreamView() {
       if (!hostRef.current) return;
       disconnect();
       setError(null);
-      const [micError, choice] = await Promise.all([
-        target.input ? checkMicrophone() : Promise.resolve(undefined),
+      const [microphone, choice] = await Promise.all([
+        target.input ? openMicrophone() : Promise.resolve<Microphone>({}),
         chooseTransport(target.url),
       ]);
-      if (micError) setError(micError);
-      if (!hostRef.current) return;
+      if (microphone.error) setError(microphone.error);
+      if (!hostRef.current) {
+        microphone.track?.stop();
+        return;
+      }
       connectedAt.current = Date.now();
-      linkRef.current = new MoqLink(hostRef.current, { ...target, choice }, setLink, micError);
+      linkRef.current = new MoqLink(hostRef.current, { ...target, choice }, setLink, microphone);
       setLink(linkRef.current.snapshot);
     },
     [disconnect],

@@ -259,6 +259,50 @@ nodes:
       subConn.close();
     }
   });
+  it('a reloaded page takes the microphone path over from its old, still-open connection', async () => {
+    // A browser that reloads (or whose page was closed without a goodbye) leaves a connection the server only
+    // drops at the idle timeout; the new page's broadcast at the same path must not be refused meanwhile.
+    const yaml = `mode: dynamic
+nodes:
+  peer:
+    kind: transport::moq::peer
+    params: { gateway_path: /moq/takeover, input_broadcast: mic, output_broadcast: back }
+    needs: encoder
+  decoder: { kind: audio::opus::decoder, params: { channels: 1 }, needs: peer }
+  gain: { kind: audio::gain, params: { gain: 0.5 }, needs: decoder }
+  encoder: { kind: audio::opus::encoder, needs: gain }
+`;
+    const { session_id: id } = await api<{ session_id: string }>('/api/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'takeover', yaml }),
+    });
+    const url = new URL(`${server.url}/moq/takeover`);
+    const [stale, subConn] = await Promise.all([Moq.Connection.connect(url), Moq.Connection.connect(url)]);
+    const { packets, channels } = demuxOggOpus(SPEECH);
+    let stop = new AbortController();
+    let publishing = publishPaced(new HangPublisher(stale, 'mic', channels), packets, stop.signal);
+    let fresh: Moq.Connection.Established | undefined;
+    try {
+      const received: ReceivedOpus[] = [];
+      await readHangAudio(subConn, 'back', received);
+      await until(() => (received.length >= 25 ? true : undefined), '0.5 s of output');
+      // The old page goes quiet without closing its connection; the reloaded one publishes the same path.
+      stop.abort();
+      await publishing;
+      fresh = await Moq.Connection.connect(url);
+      stop = new AbortController();
+      publishing = publishPaced(new HangPublisher(fresh, 'mic', channels), packets, stop.signal);
+      const mark = received.length;
+      await until(() => (received.length - mark >= 50 ? true : undefined), '1 s of output from the new page');
+      assert.equal((await pipeline(id)).nodes.peer.state, 'Running');
+    } finally {
+      stop.abort();
+      await publishing;
+      await fetch(`${server.url}/api/v1/sessions/${id}`, { method: 'DELETE' });
+      await sleep(100);
+      for (const c of [stale, subConn, fresh]) c?.close();
+    }
+  });
   it('moq_mixing.yml plays the music through the clocked mixer before anyone publishes', async () => {
     const { session_id: id } = await api<{ session_id: string }>('/api/v1/sessions', {
       method: 'POST',

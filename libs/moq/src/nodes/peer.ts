@@ -6,7 +6,7 @@ import { inputPin, outputPin } from '@streamkit/pipeline/core/helpers';
 import type { NodeContext, NodeDefinition, StopReason } from '@streamkit/pipeline/core/node';
 import { EOS, type Packet } from '@streamkit/pipeline/core/packets';
 import { CatalogWatch, HangAudioPublisher, TrackReader, decodeLegacyFrame } from '../hang';
-import { UNANNOUNCED, type RelayBroadcast } from '../relay/relay';
+import { REPLACED, UNANNOUNCED, type RelayBroadcast } from '../relay/relay';
 import { MoqServer, type PeerRoute } from '../server';
 import { opusPacketDurationUs } from './opus-toc';
 
@@ -171,10 +171,11 @@ class PeerNode {
       }
       if (this.abort.signal.aborted) return 'shutdown';
       if (!served) continue;
-      // A browser re-announces its broadcast when its microphone settings change, on the same connection:
-      // that is not leaving, so it gets a moment to come back before the publisher counts as gone.
+      // A browser re-announces its broadcast when its microphone settings change, on the same connection,
+      // and a reloaded page takes the path over from its old connection: neither is leaving, so the publisher
+      // gets a moment to come back before it counts as gone.
       if (
-        broadcast.closeReason === UNANNOUNCED &&
+        (broadcast.closeReason === UNANNOUNCED || broadcast.closeReason === REPLACED) &&
         (await this.returnsWithin(server, path, REANNOUNCE_GRACE_MS))
       )
         continue;

@@ -1,7 +1,7 @@
 // Server side of one moq-lite connection: version negotiation, then the client's announces become relay
 // broadcasts (subscribed upstream on demand) and the client's subscriptions are served from the relay.
 import type { BroadcastSource, Relay, RelayBroadcast, RelayTrack, TrackSink } from '../relay/relay';
-import { RelayLimitError, UNANNOUNCED } from '../relay/relay';
+import { REPLACED, RelayLimitError, UNANNOUNCED } from '../relay/relay';
 import { openBidiSend, openUniSend, transportBacklog } from '../transport/send-stream';
 import type { BidirectionalStream, SendStream, WebTransportLike } from '../transport/types';
 import {
@@ -455,6 +455,12 @@ export class MoqSession {
         limit: MAX_BROADCASTS_PER_SESSION,
       });
       return;
+    }
+    // A client's broadcast at the same path yields to this one (never a session's own output or a mirror).
+    const previous = this.relay.get(path);
+    if (previous?.origin instanceof RemoteBroadcast) {
+      this.log.info('moq broadcast taken over by a newer publisher', { path });
+      previous.close(REPLACED);
     }
     const source = new RemoteBroadcast(this, suffix);
     try {

@@ -169,6 +169,12 @@ export class RelayTrack {
 /** The reason a remote publisher's broadcast ends when it unannounces it but stays connected. */
 export const UNANNOUNCED = 'unannounced';
 
+/**
+ * The reason a client's broadcast ends when another connection of a caller allowed on the path publishes the
+ * same path: a reloaded page, or a browser whose old connection has not timed out yet, takes over at once.
+ */
+export const REPLACED = 'replaced by a newer publisher';
+
 export class RelayBroadcast {
   private readonly tracks = new Map<string, RelayTrack>();
   private ended = false;
@@ -185,6 +191,11 @@ export class RelayBroadcast {
 
   get closed(): boolean {
     return this.ended;
+  }
+
+  /** Where its tracks come from (undefined for a broadcast written locally). */
+  get origin(): BroadcastSource | undefined {
+    return this.source;
   }
 
   /** The track, created on first use (a remote source is asked for it when its first subscriber arrives). */

@@ -10,7 +10,7 @@ export default defineConfig({
   globalSetup: './global-setup.ts',
   workers: 1,
   fullyParallel: false,
-  retries: process.env.CI ? 1 : 0,
+  retries: 0, // a flaky spec is a fault to fix, never to retry away
   forbidOnly: Boolean(process.env.CI),
   timeout: 45_000,
   expect: { timeout: 10_000 },

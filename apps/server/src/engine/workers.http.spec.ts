@@ -55,7 +55,9 @@ describe('engine workers', () => {
       tempDirs: true,
       nodeModules: [ENGINE_TEST_NODES],
       config: {
-        engine: { workers: 2, worker_watchdog_ms: 3000, worker_max_heap_mb: 192 },
+        // The shipped watchdog (5 s): a worker filling its heap spends seconds collecting garbage before V8
+        // gives up, longer on a busy machine, and must be reported as out of memory rather than as stuck.
+        engine: { workers: 2, worker_watchdog_ms: 5000, worker_max_heap_mb: 192 },
         plugins: { allow_http_management: true },
         security: { allowed_file_paths: [`${REPO}/samples/**`] },
       },

@@ -48,6 +48,24 @@ describe('moq_peer.yml over the WebSocket fallback', () => {
     assert.equal(res.status, 200, `${path}: ${JSON.stringify(body)}`);
     return body;
   };
+  /** A session whose peer at /moq/NAME takes `mic`, halves its gain and publishes `back`. */
+  const createPeerSession = async (name: string): Promise<string> => {
+    const yaml = `mode: dynamic
+nodes:
+  peer:
+    kind: transport::moq::peer
+    params: { gateway_path: /moq/${name}, input_broadcast: mic, output_broadcast: back }
+    needs: encoder
+  decoder: { kind: audio::opus::decoder, params: { channels: 1 }, needs: peer }
+  gain: { kind: audio::gain, params: { gain: 0.5 }, needs: decoder }
+  encoder: { kind: audio::opus::encoder, needs: gain }
+`;
+    const created = await api<{ session_id: string }>('/api/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ name, yaml }),
+    });
+    return created.session_id;
+  };
   const pipeline = (id: string) => api<PipelineView>(`/api/v1/sessions/${id}/pipeline`);
 
   it('echoes published Opus through the gain, follows a tune within a second, and unregisters on delete', async (t) => {
@@ -210,20 +228,7 @@ describe('moq_peer.yml over the WebSocket fallback', () => {
     // settings change. Across the worker bridge a closing broadcast's tracks used to end before the worker
     // learnt why, so the peer took the re-announce for a publisher that left, stopped, and the page heard
     // nothing (the Stream e2e flake).
-    const yaml = `mode: dynamic
-nodes:
-  peer:
-    kind: transport::moq::peer
-    params: { gateway_path: /moq/reannounce, input_broadcast: mic, output_broadcast: back }
-    needs: encoder
-  decoder: { kind: audio::opus::decoder, params: { channels: 1 }, needs: peer }
-  gain: { kind: audio::gain, params: { gain: 0.5 }, needs: decoder }
-  encoder: { kind: audio::opus::encoder, needs: gain }
-`;
-    const { session_id: id } = await api<{ session_id: string }>('/api/v1/sessions', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'reannounce', yaml }),
-    });
+    const id = await createPeerSession('reannounce');
     assert.notEqual((await pipeline(id)).worker, undefined, 'the session runs on an engine worker');
     const url = new URL(`${server.url}/moq/reannounce`);
     const [pubConn, subConn] = await Promise.all([Moq.Connection.connect(url), Moq.Connection.connect(url)]);
@@ -262,20 +267,7 @@ nodes:
   it('a reloaded page takes the microphone path over from its old, still-open connection', async () => {
     // A browser that reloads (or whose page was closed without a goodbye) leaves a connection the server only
     // drops at the idle timeout; the new page's broadcast at the same path must not be refused meanwhile.
-    const yaml = `mode: dynamic
-nodes:
-  peer:
-    kind: transport::moq::peer
-    params: { gateway_path: /moq/takeover, input_broadcast: mic, output_broadcast: back }
-    needs: encoder
-  decoder: { kind: audio::opus::decoder, params: { channels: 1 }, needs: peer }
-  gain: { kind: audio::gain, params: { gain: 0.5 }, needs: decoder }
-  encoder: { kind: audio::opus::encoder, needs: gain }
-`;
-    const { session_id: id } = await api<{ session_id: string }>('/api/v1/sessions', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'takeover', yaml }),
-    });
+    const id = await createPeerSession('takeover');
     const url = new URL(`${server.url}/moq/takeover`);
     const [stale, subConn] = await Promise.all([Moq.Connection.connect(url), Moq.Connection.connect(url)]);
     const { packets, channels } = demuxOggOpus(SPEECH);

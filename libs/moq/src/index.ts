@@ -50,6 +50,7 @@ export {
   RelayTrack,
   RelayLimitError,
   DEFAULT_RELAY_LIMITS,
+  REPLACED,
   type RelayLimits,
   type TrackSink,
   type BroadcastSource,

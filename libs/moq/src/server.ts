@@ -238,6 +238,7 @@ export class MoqServer {
         const owner = this.ownerOf(path);
         return owner === undefined || principal.canAccessOwner(owner);
       },
+      publisher: principal.label,
       onReady: () => this.handshaking.delete(session),
       log: this.log,
     });

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import * as Moq from '@moq/lite';
 import { WebSocket } from 'ws';
-import { connectWebTransport, WebTransportRefusedError } from '@streamkit/moq';
+import { REPLACED, connectWebTransport, WebTransportRefusedError } from '@streamkit/moq';
 import { installMoqClientEnv } from '@streamkit/moq/testing/client-env';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import { MoqService } from './moq.service';
@@ -66,6 +66,22 @@ function openSocket(url: string, headers: Record<string, string> = {}): Promise<
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
+}
+
+/** Connects @moq/lite (which sets no headers of its own) with `headers` on its WebSocket upgrade. */
+async function connectAs(url: URL, headers: Record<string, string>): Promise<Moq.Connection.Established> {
+  const g = globalThis as unknown as { WebSocket?: unknown };
+  const original = g.WebSocket;
+  g.WebSocket = class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  };
+  try {
+    return await Moq.Connection.connect(url);
+  } finally {
+    g.WebSocket = original;
+  }
 }
 
 /** A STREAM+FIN frame of the WebSocket framing on client unidirectional stream number `n`. */
@@ -211,6 +227,33 @@ nodes:
         method: 'DELETE',
         headers: { 'x-role': 'alice' },
       });
+    }
+  });
+
+  it('a client cannot take over a path another role publishes; the same role can (a reloaded page)', async () => {
+    const moq = server.app.get(MoqService).moq;
+    const url = new URL(`${server.url}/moq`);
+    const alice = await connectAs(url, { 'x-role': 'alice' });
+    const bob = await Moq.Connection.connect(url); // the default role
+    const aliceReloaded = await connectAs(url, { 'x-role': 'alice' });
+    const path = 'moq/open-room/mic';
+    try {
+      alice.publish(Moq.Path.from('open-room/mic'), new Moq.Broadcast());
+      const first = await until(() => moq.relay.get(path), "alice's broadcast");
+      bob.publish(Moq.Path.from('open-room/mic'), new Moq.Broadcast());
+      await sleep(500);
+      assert.equal(moq.relay.get(path), first, "bob's announce leaves alice's broadcast in place");
+      assert.equal(first.closeReason, undefined);
+
+      aliceReloaded.publish(Moq.Path.from('open-room/mic'), new Moq.Broadcast());
+      const second = await until(() => {
+        const now = moq.relay.get(path);
+        return now && now !== first ? now : undefined;
+      }, "the reloaded page's broadcast");
+      assert.equal(first.closeReason, REPLACED);
+      assert.equal(second.closeReason, undefined);
+    } finally {
+      for (const c of [alice, bob, aliceReloaded]) c.close();
     }
   });
 });

@@ -57,6 +57,11 @@ export interface SessionOptions {
   handshakeTimeoutMs?: number;
   /** May this session's caller subscribe to, list or publish at relay path `path`? (default: yes) */
   canAccessPath?: (path: string) => boolean;
+  /**
+   * Who the caller is (e.g. its role). A client's broadcast yields to a newer announce of the same path only
+   * from the same publisher (a reloaded page), never from another caller. Default: every caller is the same.
+   */
+  publisher?: string;
   /** Called once the handshake completed. */
   onReady?: () => void;
 }
@@ -127,6 +132,11 @@ class RemoteBroadcast implements BroadcastSource {
     readonly suffix: string,
   ) {}
 
+  /** The identity of the caller publishing this broadcast. */
+  get publisher(): string {
+    return this.session.publisher;
+  }
+
   request(track: RelayTrack): void {
     this.session.subscribeUpstream(this, track).catch(() => track.close('upstream subscription failed'));
   }
@@ -173,6 +183,8 @@ export class MoqSession {
   timedOut = false;
   private readonly maxMessage: number;
   private readonly canAccess: (path: string) => boolean;
+  /** @internal see SessionOptions.publisher */
+  readonly publisher: string;
 
   constructor(
     readonly transport: WebTransportLike,
@@ -183,6 +195,7 @@ export class MoqSession {
     this.maxBacklog = options.maxBacklogBytes ?? 4 << 20;
     this.maxMessage = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
     this.canAccess = options.canAccessPath ?? (() => true);
+    this.publisher = options.publisher ?? '';
   }
 
   /** The transport ready and SETUP done, or the session closed for taking longer than the handshake timeout. */
@@ -456,9 +469,10 @@ export class MoqSession {
       });
       return;
     }
-    // A client's broadcast at the same path yields to this one (never a session's own output or a mirror).
+    // A client's broadcast at the same path yields to this one when the same caller published it (a reloaded
+    // page whose old connection lingers); never a session's own output, a mirror, or another caller's.
     const previous = this.relay.get(path);
-    if (previous?.origin instanceof RemoteBroadcast) {
+    if (previous?.origin instanceof RemoteBroadcast && previous.origin.publisher === this.publisher) {
       this.log.info('moq broadcast taken over by a newer publisher', { path });
       previous.close(REPLACED);
     }

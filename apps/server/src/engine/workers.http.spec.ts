@@ -87,7 +87,10 @@ describe('engine workers', () => {
   const destroy = (id: string) => api(`/api/v1/sessions/${id}`, { method: 'DELETE' });
   /** Placement follows measured load: a test that wants one session per worker lets earlier load fade. */
   const idle = () =>
-    until(() => (host.workers().every((w) => w.ready && w.elu < 0.05) ? true : undefined), 'idle workers');
+    until(
+      () => (host.workers().every((w) => w.ready && w.measured && w.elu < 0.05) ? true : undefined),
+      'idle workers',
+    );
   const gql = <T>(query: string, variables: Record<string, unknown> = {}) =>
     api<{ data: T }>('/api/v1/graphql', { method: 'POST', body: JSON.stringify({ query, variables }) });
 

@@ -50,8 +50,10 @@ export interface WorkerInfo {
   ready: boolean;
   /** From `new Worker` to its ready message (module loading, registry, services), in ms. */
   startupMs: number | undefined;
-  /** Smoothed event-loop utilisation (0..1). */
+  /** Smoothed event-loop utilisation (0..1); 0 until `measured`. */
   elu: number;
+  /** Its load has been sampled since it became ready (the warm-up window after startup is not counted). */
+  measured: boolean;
   /** Sessions and oneshot runs placed on it. */
   graphs: number;
 }
@@ -90,6 +92,8 @@ export class WorkerSlot {
   spawnedAt = 0;
   startupMs: number | undefined;
   elu = 0;
+  /** Load samples taken since ready; the first closes the warm-up window and is not counted. */
+  samples = 0;
   graphs = 0;
   placedSinceSample = 0;
   readonly pending = new Map<number, Pending>();
@@ -165,6 +169,7 @@ export class WorkerPool {
       ready: s.ready,
       startupMs: s.startupMs,
       elu: s.elu,
+      measured: s.samples > 1,
       graphs: s.graphs,
     }));
   }
@@ -320,6 +325,7 @@ export class WorkerPool {
     slot.cause = undefined;
     slot.elu = 0;
     slot.prevElu = undefined;
+    slot.samples = 0;
     slot.placedSinceSample = 0;
     slot.heartbeat = new Int32Array(heartbeat);
     slot.lastBeat = 0;
@@ -431,10 +437,17 @@ export class WorkerPool {
       }
       if (sample) {
         const current = worker.performance.eventLoopUtilization();
-        const delta = slot.prevElu ? worker.performance.eventLoopUtilization(current, slot.prevElu) : current;
+        // The first window after ready holds the tail of starting up (collecting what module loading left,
+        // compiling), measured at 0.2-1.0 on a busy 2-core machine: it says nothing about the graphs to come,
+        // and counted it would steer new sessions away from a fresh worker. Graphs placed meanwhile stay
+        // counted as placed-since-sample until the first real sample.
+        if (slot.samples > 0 && slot.prevElu) {
+          const delta = worker.performance.eventLoopUtilization(current, slot.prevElu);
+          slot.elu = slot.elu * 0.7 + delta.utilization * 0.3;
+          slot.placedSinceSample = 0;
+        }
         slot.prevElu = current;
-        slot.elu = slot.elu * 0.7 + delta.utilization * 0.3;
-        slot.placedSinceSample = 0;
+        slot.samples++;
       }
     }
   }

@@ -61,7 +61,7 @@ describe('WorkerSessionHost', () => {
   it('adds a kind on every worker before it answers, and removes it everywhere', async () => {
     await host.pool.whenReady();
     // Placement follows measured load: let the previous test's load fade first.
-    await until(() => host.workers().every((w) => w.elu < 0.05), 'idle workers');
+    await until(() => host.workers().every((w) => w.measured && w.elu < 0.05), 'idle workers');
     const spec = {
       mode: 'dynamic' as const,
       nodes: { s: { kind: 'test::slow_sink' } },

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as M from './messages';
-import { ByteReader, ByteWriter, ShortBufferError, encodeVarint, varintSize } from './varint';
+import { ByteReader, ByteWriter, ProtocolError, ShortBufferError, encodeVarint, varintSize } from './varint';
 
 const versions = [M.Version.LITE_01, M.Version.LITE_02, M.Version.LITE_03, M.Version.LITE_04];
 
@@ -27,10 +27,10 @@ describe('QUIC varints', () => {
   });
 
   it('matches RFC 9000 examples', () => {
-    // The 8-byte example is above 2^53: refused rather than rounded.
+    // The 8-byte example is above 2^53: refused (a protocol error) rather than rounded.
     assert.throws(
       () => new ByteReader(Uint8Array.from([0xc2, 0x19, 0x7c, 0x5e, 0xff, 0x14, 0xe8, 0x8c])).varint(),
-      RangeError,
+      ProtocolError,
     );
     assert.equal(new ByteReader(Uint8Array.from([0x9d, 0x7f, 0x3e, 0x7d])).varint(), 494878333);
     assert.equal(new ByteReader(Uint8Array.from([0x7b, 0xbd])).varint(), 15293);

@@ -1,7 +1,7 @@
 // moq-lite wire messages (drafts 01-04 as `@moq/lite` 0.2.2 speaks them): the SETUP compat exchange used on
 // the WebSocket path, announce, subscribe and group headers. Bodies are size-prefixed; decoders work on a
 // whole body so a truncated message is an error, not a partial read.
-import { ByteReader, ByteWriter } from './varint';
+import { ByteReader, ByteWriter, ProtocolError } from './varint';
 
 export const Version = {
   LITE_01: 0xff0dad01,
@@ -85,7 +85,7 @@ export function encodeClientSetup(msg: ClientSetup): Uint8Array {
 export function decodeClientSetup(body: Uint8Array): ClientSetup {
   const r = new ByteReader(body);
   const count = r.varint();
-  if (count > 128) throw new Error(`too many versions offered: ${count}`);
+  if (count > 128) throw new ProtocolError(`too many versions offered: ${count}`);
   const versions: number[] = [];
   for (let i = 0; i < count; i++) versions.push(r.varint());
   const parameters = decodeSetupParams(r);
@@ -126,7 +126,7 @@ function decodeSetupParams(r: ByteReader): Map<number, number | Uint8Array> {
   const count = r.varint();
   for (let i = 0; i < count; i++) {
     const id = r.varint();
-    if (params.has(id)) throw new Error(`duplicate setup parameter ${id}`);
+    if (params.has(id)) throw new ProtocolError(`duplicate setup parameter ${id}`);
     // Even ids carry a varint, odd ids a length-prefixed byte string.
     params.set(id, id % 2 === 0 ? r.varint() : r.bytes(r.varint()));
   }
@@ -199,7 +199,7 @@ export function decodeAnnounce(body: Uint8Array, version: number): Announce {
   const hops: number[] = [];
   if (!isEarly(version)) {
     const count = r.varint();
-    if (count > MAX_HOPS) throw new Error(`hop count ${count} exceeds ${MAX_HOPS}`);
+    if (count > MAX_HOPS) throw new ProtocolError(`hop count ${count} exceeds ${MAX_HOPS}`);
     for (let i = 0; i < count; i++) hops.push(version === Version.LITE_03 ? 0 : r.varint());
   }
   expectEnd(r, 'ANNOUNCE');
@@ -330,5 +330,5 @@ export function joinPath(a: string, b: string): string {
 }
 
 function expectEnd(r: ByteReader, what: string): void {
-  if (r.remaining !== 0) throw new Error(`${what}: ${r.remaining} unexpected trailing bytes`);
+  if (r.remaining !== 0) throw new ProtocolError(`${what}: ${r.remaining} unexpected trailing bytes`);
 }

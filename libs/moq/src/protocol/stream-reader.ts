@@ -1,9 +1,13 @@
 // Pull-based decoding over a ReadableStream of byte chunks: waits for exactly the bytes a field needs.
-import { ByteReader, ShortBufferError } from './varint';
+import { ByteReader, ProtocolError, ShortBufferError } from './varint';
 
 export class StreamReader {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** Unread bytes are `buf[start, end)`; `buf` is a received chunk or our own growable copy (`owned`). */
   private buf: Uint8Array = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  private owned = false;
   private readonly cursor = new ByteReader();
   private ended = false;
 
@@ -15,7 +19,14 @@ export class StreamReader {
     this.reader = stream.getReader();
   }
 
-  /** Appends the next chunk; false at end of stream. */
+  private get buffered(): number {
+    return this.end - this.start;
+  }
+
+  /**
+   * Appends the next chunk; false at end of stream. Appending is amortised O(chunk): a message that arrives
+   * in many small chunks is copied into a buffer that doubles, never re-copied whole per chunk.
+   */
   private async fill(): Promise<boolean> {
     if (this.ended) return false;
     const { done, value } = await this.reader.read();
@@ -23,31 +34,51 @@ export class StreamReader {
       this.ended = true;
       return false;
     }
-    if (this.buf.length === 0) this.buf = value;
-    else {
-      const next = new Uint8Array(this.buf.length + value.length);
-      next.set(this.buf);
-      next.set(value, this.buf.length);
-      this.buf = next;
+    if (value.length === 0) return true;
+    if (this.buffered === 0) {
+      this.buf = value;
+      this.start = 0;
+      this.end = value.length;
+      this.owned = false;
+      return true;
     }
+    const need = this.buffered + value.length;
+    if (!this.owned || this.end + value.length > this.buf.length) {
+      // Always a fresh buffer: views handed out by `take` must keep their bytes.
+      const next = new Uint8Array(Math.max(need * 2, 256));
+      next.set(this.buf.subarray(this.start, this.end), 0);
+      this.buf = next;
+      this.end = this.buffered;
+      this.start = 0;
+      this.owned = true;
+    }
+    this.buf.set(value, this.end);
+    this.end += value.length;
     return true;
   }
 
   private async need(n: number): Promise<void> {
-    while (this.buf.length < n) {
-      if (!(await this.fill())) throw new Error('unexpected end of stream');
+    while (this.buffered < n) {
+      if (!(await this.fill())) throw new ProtocolError('unexpected end of stream');
     }
   }
 
+  /** The next `n` buffered bytes: a view, valid until the next read (copy to keep it longer). */
   private take(n: number): Uint8Array {
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
+    const out = this.buf.subarray(this.start, this.start + n);
+    this.start += n;
+    if (this.start === this.end && this.owned) {
+      // Hand the bytes out, and start afresh (the view above must not be overwritten).
+      this.buf = new Uint8Array(0);
+      this.start = this.end = 0;
+      this.owned = false;
+    }
     return out;
   }
 
   /** True once the stream ended with no buffered bytes left (waits for data otherwise). */
   async done(): Promise<boolean> {
-    if (this.buf.length > 0) return false;
+    if (this.buffered > 0) return false;
     return !(await this.fill());
   }
 
@@ -59,12 +90,12 @@ export class StreamReader {
   async varint(): Promise<number> {
     for (;;) {
       try {
-        const v = this.cursor.reset(this.buf).varint();
-        this.buf = this.buf.subarray(this.cursor.pos);
+        const v = this.cursor.reset(this.buf.subarray(this.start, this.end)).varint();
+        this.take(this.cursor.pos);
         return v;
       } catch (err) {
         if (!(err instanceof ShortBufferError)) throw err;
-        if (!(await this.fill())) throw new Error('unexpected end of stream', { cause: err });
+        if (!(await this.fill())) throw new ProtocolError('unexpected end of stream');
       }
     }
   }
@@ -109,7 +140,8 @@ export class StreamReader {
   }
 }
 
-export class MessageTooLargeError extends Error {
+export class MessageTooLargeError extends ProtocolError {
+  override readonly name: string = 'MessageTooLargeError';
   constructor(
     readonly size: number,
     readonly limit: number,

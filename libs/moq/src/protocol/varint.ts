@@ -49,8 +49,17 @@ export function encodeVarint(v: number): Uint8Array {
   return out;
 }
 
+/**
+ * A malformed moq-lite encoding (or QUIC varint): the only error the decoders throw for bad input, whatever the
+ * bytes. Callers close the stream or session that carried it.
+ */
+export class ProtocolError extends Error {
+  override readonly name: string = 'ProtocolError';
+}
+
 /** Thrown when a decode runs past the end of the bytes it was given (more data may still arrive). */
-export class ShortBufferError extends Error {
+export class ShortBufferError extends ProtocolError {
+  override readonly name: string = 'ShortBufferError';
   constructor() {
     super('unexpected end of data');
   }
@@ -90,7 +99,7 @@ export class ByteReader {
 
   bool(): boolean {
     const v = this.u8();
-    if (v > 1) throw new Error(`invalid bool value ${v}`);
+    if (v > 1) throw new ProtocolError(`invalid bool value ${v}`);
     return v === 1;
   }
 
@@ -108,7 +117,7 @@ export class ByteReader {
       const lo =
         ((src[offset + 4] << 24) | (src[offset + 5] << 16) | (src[offset + 6] << 8) | src[offset + 7]) >>> 0;
       value = hi * 0x100000000 + lo;
-      if (value > MAX_VARINT) throw new RangeError('varint larger than 2^53');
+      if (value > MAX_VARINT) throw new ProtocolError('varint larger than 2^53');
     } else {
       for (let i = 1; i < size; i++) value = value * 256 + src[offset + i];
     }

@@ -248,6 +248,17 @@ export class QuicConnection {
     return { data: Uint8Array.prototype.slice.call(scratch, 0, n) as Uint8Array, fin };
   }
 
+  /** Sends an unreliable datagram (RFC 9221); dropped when quiche's queue is full or it is too large. */
+  sendDatagram(data: Uint8Array): void {
+    if (this.gone || !this.established) return;
+    try {
+      this.native.dgramSend(data);
+    } catch {
+      // Dropped, as datagrams may be.
+    }
+    this.scheduleFlush();
+  }
+
   /** Opens a unidirectional stream (id assigned when stream credit allows). */
   openUni(): QuicSendStream {
     const s = new QuicSendStream(this, -1, false);

@@ -39,6 +39,7 @@ export interface QuicheConnection {
   readable(): Iterable<number>;
   writable(): Iterable<number>;
   dgramRecvVec(): Uint8Array | null;
+  dgramSend(data: Uint8Array): void | null;
   timeout(): number | null;
   onTimeout(): void;
   close(app: boolean, err: number, reason: Uint8Array): void | null;

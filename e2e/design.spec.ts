@@ -154,3 +154,31 @@ test('Create session sends a dynamic pipeline to the server and lands in Monitor
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
   if (!process.env.E2E_MOCK_API) expect((await request.delete(`/api/v1/sessions/${id}`)).ok()).toBe(true);
 });
+
+test('StreamKit YAML with an unknown param: a warning next to the node, and the server’s warning on create', async ({
+  page,
+  request,
+}) => {
+  await page.getByTestId('mode-dynamic').click();
+  await page.getByTestId('import-yaml-input').setInputFiles({
+    name: 'streamkit.yaml',
+    mimeType: 'text/yaml',
+    buffer: Buffer.from(
+      'mode: dynamic\nnodes:\n  reader:\n    kind: core::file_reader\n    params: { path: samples/audio/system/tone_440hz_48k_stereo_5s.wav }\n  sink:\n    kind: core::sink\n    params: { max_retries: 5 }\n    needs: reader\n',
+    ),
+  });
+  await expect(page.getByTestId('node-warn-sink')).toHaveText('1');
+  await expect(page.getByTestId('node-sink')).toHaveAttribute(
+    'title',
+    /unknown param 'max_retries' ignored \(not a parameter of core::sink\)/,
+  );
+  await page.getByTestId('create-session').click();
+  await page.getByTestId('create-session-confirm').click();
+  await expect(page.getByTestId('monitor-view')).toBeVisible();
+  if (process.env.E2E_MOCK_API) return;
+  await expect(page.getByTestId('toast-info')).toContainText(
+    "Node 'sink' (core::sink): unknown param 'max_retries' ignored",
+  );
+  const id = (await page.getByTestId('created-session-id').innerText()).trim();
+  expect((await request.delete(`/api/v1/sessions/${id}`)).ok()).toBe(true);
+});

@@ -52,9 +52,10 @@ function loadNodeModules(paths: string[]): AnyNodeDefinition[] {
   providers: [
     {
       provide: NODE_REGISTRY,
-      inject: [NODE_MODULES],
-      useFactory: (modules: string[]): NodeRegistry => {
+      inject: [NODE_MODULES, CONFIG],
+      useFactory: (modules: string[], config: Config): NodeRegistry => {
         const registry = createDefaultRegistry();
+        registry.strictParams = config.engine.strict_params;
         for (const def of loadNodeModules(modules)) registry.register(def);
         return registry;
       },

@@ -22,6 +22,7 @@ export const MOQ_RELAY_CHANNEL = 'moq';
 export function setupWorker(ctx: WorkerSetupContext): WorkerEngine {
   const { config, env, baseDir } = ctx.data as ServerWorkerData;
   const registry = createDefaultRegistry();
+  registry.strictParams = config.engine.strict_params;
   for (const def of moqNodeDefinitions) registry.register(def);
   const services = buildNodeServices(config, { env, baseDir });
   const relayPort = ctx.ports[MOQ_RELAY_CHANNEL];

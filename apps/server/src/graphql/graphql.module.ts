@@ -21,9 +21,9 @@ import { SessionsResolver } from './sessions.resolver';
 import { SubscriptionsResolver } from './subscriptions.resolver';
 import { SystemResolver } from './system.resolver';
 import { SESSION_EVENT_TYPES } from './types';
-import { GraphqlConnections, GraphqlSocket, WS_MAX_PAYLOAD } from './ws-connections';
+import { GRAPHQL_PATH, GraphqlConnections, GraphqlSocket, wsServerMaxPayload } from './ws-connections';
 
-export const GRAPHQL_PATH = '/api/v1/graphql';
+export { GRAPHQL_PATH };
 
 /** What our driver takes beyond mercurius' options: the WebSocket server, and setup once mercurius has loaded. */
 type DriverConfig = MercuriusDriverConfig & {
@@ -98,7 +98,7 @@ class GraphqlConnectionsModule {}
         subscription: { fullWsTransport: true, keepAlive: 30_000 },
         websocket: {
           options: {
-            maxPayload: WS_MAX_PAYLOAD,
+            maxPayload: wsServerMaxPayload(config),
             WebSocket: GraphqlSocket,
             // The Fastify onRequest hook already refuses a foreign Origin on upgrade; this holds if the
             // upgrade is ever handled outside Fastify's routing.

@@ -144,7 +144,7 @@ export class SessionsResolver {
       type: 'validate_batch',
       operations: operations.map(toBatchOperation),
     });
-    return { valid: r.valid, problems: r.problems.map(problem) };
+    return { valid: r.valid, problems: r.problems.map(problem), warnings: r.warnings.map(problem) };
   }
 
   @Mutation(() => BatchApplied, {
@@ -159,6 +159,6 @@ export class SessionsResolver {
       type: 'apply_batch',
       operations: operations.map(toBatchOperation),
     });
-    return { applied: r.applied };
+    return { applied: r.applied, warnings: r.warnings.map(problem) };
   }
 }

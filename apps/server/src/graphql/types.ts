@@ -280,12 +280,20 @@ export class BatchValidation {
   valid!: boolean;
   @Field(() => [ProblemType])
   problems!: ProblemType[];
+  @Field(() => [ProblemType], {
+    description: 'Unknown params that would be ignored ([engine].strict_params off)',
+  })
+  warnings!: ProblemType[];
 }
 
 @ObjectType()
 export class BatchApplied {
   @Field(() => Int)
   applied!: number;
+  @Field(() => [ProblemType], {
+    description: 'Unknown params that were ignored ([engine].strict_params off)',
+  })
+  warnings!: ProblemType[];
 }
 
 @ObjectType('SamplePipeline')

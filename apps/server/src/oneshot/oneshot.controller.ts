@@ -63,8 +63,32 @@ export class OneshotController {
     const run = await this.oneshot.run(caller, yaml, media, aborted.signal);
     const body = Readable.from(run.output, { objectMode: false });
     body.once('end', () => (finished = true));
+    if (run.warnings.length > 0) reply.header(WARNINGS_HEADER, warningsHeader(run.warnings));
     await reply.header('content-type', run.contentType).send(body);
   }
+}
+
+/** Oneshot warnings (unknown params ignored) travel in this header: the body is the pipeline's output. */
+export const WARNINGS_HEADER = 'x-skit-warnings';
+/** Bounds of the header: a pipeline can have many nodes; proxies refuse huge headers. */
+const MAX_HEADER_WARNINGS = 32;
+const MAX_HEADER_BYTES = 8192;
+
+/** A JSON array of warning messages, ASCII only (non-ASCII escaped as \uXXXX), bounded in count and size. */
+export function warningsHeader(warnings: readonly { message: string }[]): string {
+  const messages: string[] = [];
+  let size = 2;
+  for (const w of warnings.slice(0, MAX_HEADER_WARNINGS)) {
+    const text = JSON.stringify(w.message).replace(/[^\x20-\x7e]/g, (c) => {
+      return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+    if (size + text.length + 1 > MAX_HEADER_BYTES) break;
+    messages.push(text);
+    size += text.length + 1;
+  }
+  const more = warnings.length - messages.length;
+  if (more > 0) messages.push(JSON.stringify(`... and ${more} more`));
+  return `[${messages.join(',')}]`;
 }
 
 async function next(parts: Multipart, what: string) {

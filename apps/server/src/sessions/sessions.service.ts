@@ -22,6 +22,7 @@ import {
   type SessionHandle,
   type SessionHost,
   type PipelineSpec,
+  type ValidationProblem,
 } from '@streamkit/pipeline';
 import { randomUUID } from 'node:crypto';
 import { CONFIG, type Config } from '../config';
@@ -42,6 +43,23 @@ export interface CreatedSession {
   session_id: string;
   name: string;
   created_at: string;
+  /** Ours, only when there are some: params the kinds do not define, ignored (`[engine].strict_params` off). */
+  warnings?: ParamWarning[];
+}
+
+/** An unknown param that was ignored: the node, the param (dotted path) and a sentence naming both. */
+export interface ParamWarning {
+  node_id: string | null;
+  param: string | null;
+  message: string;
+}
+
+export function paramWarnings(problems: readonly ValidationProblem[] | undefined): ParamWarning[] {
+  return (problems ?? []).map((p) => ({
+    node_id: p.nodeId ?? null,
+    param: p.path ? p.path.replace(/^\//, '').split('/').join('.') : null,
+    message: p.message,
+  }));
 }
 
 export interface SessionRecord extends SessionInfo {
@@ -135,7 +153,13 @@ export class SessionsService {
       throw new TooManyRequestsException('Maximum concurrent sessions limit reached');
     }
     const created = this.track(handle, name, caller.role);
-    return { session_id: created.id, name: created.name, created_at: created.created_at };
+    const warnings = paramWarnings(handle.warnings);
+    return {
+      session_id: created.id,
+      name: created.name,
+      created_at: created.created_at,
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
   }
 
   list(caller: Caller): SessionInfo[] {

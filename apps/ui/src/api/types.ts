@@ -97,6 +97,8 @@ export interface CreateSessionResponse {
   session_id: string;
   name: string;
   created_at: string;
+  /** Unknown params the server ignored (absent when none; refused instead under `[engine].strict_params`). */
+  warnings?: { node_id: string | null; param: string | null; message: string }[];
 }
 
 /** GET /api/v1/config. */

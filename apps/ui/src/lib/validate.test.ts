@@ -158,7 +158,7 @@ describe('validateGraph', () => {
       expect.arrayContaining([
         "error: Node 'x': unknown kind 'audio::nope'",
         "error: Node 'gain': params.gain must be ≤ 4 (got 9)",
-        "warning: Node 'gain': 'gian' is not a parameter of audio::gain",
+        "warning: Node 'gain': unknown param 'gian' ignored (not a parameter of audio::gain)",
         "warning: Node 'gain': input 'in' is not connected",
         "error: Node 'in': 'streamkit::http_input' is oneshot-only and cannot run in a dynamic session",
       ]),

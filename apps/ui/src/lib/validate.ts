@@ -159,7 +159,8 @@ export function validateGraph(graph: PipelineGraph, lookup: DefinitionLookup): I
           issues.push({
             severity: 'warning',
             nodeId: n.id,
-            message: `Node '${n.id}': '${k}' is not a parameter of ${n.kind}`,
+            // The engine's wording: the server ignores the key with this warning ([engine].strict_params off).
+            message: `Node '${n.id}': unknown param '${k}' ignored (not a parameter of ${n.kind})`,
           });
         }
       }

@@ -37,7 +37,7 @@ describe('NodeRegistry', () => {
   });
 
   it('names the key of unknown params, wrong types, ranges and custom checks', () => {
-    const r = new NodeRegistry([gain]);
+    const r = new NodeRegistry([gain], { strictParams: true });
     const res = r.checkParams('t::gain', { gain: 'loud', volume: 2, clocked: { rate: 'x' } });
     assert.deepEqual(res.problems.map((p) => p.path).sort(), ['/clocked/rate', '/gain', '/volume']);
     assert.ok(res.problems.some((p) => p.message === "unknown param 'volume'"));
@@ -52,6 +52,30 @@ describe('NodeRegistry', () => {
       'in db mode gain must be <= 2',
     );
     assert.equal(r.checkParams('t::gain', 'x').problems[0].message, 'params must be an object');
+  });
+
+  it('ignores unknown params with a warning naming them (StreamKit), unless strictParams', () => {
+    const r = new NodeRegistry([gain]);
+    const res = r.checkParams('t::gain', { gain: 2, backoff_cap: 4, clocked: { rate: 8000 } });
+    assert.deepEqual(res.problems, []);
+    assert.deepEqual(res.params, { gain: 2, mode: 'linear', clocked: { rate: 8000 } });
+    assert.deepEqual(res.warnings, [
+      { path: '/backoff_cap', message: "unknown param 'backoff_cap' ignored (not a parameter of t::gain)" },
+    ]);
+    // Known params keep their checks: the unknown key is still only a warning next to the error.
+    const bad = r.checkParams('t::gain', { gain: 9, max_retries: 5 });
+    assert.deepEqual(
+      bad.problems.map((p) => p.path),
+      ['/gain'],
+    );
+    assert.deepEqual(
+      bad.warnings.map((p) => p.path),
+      ['/max_retries'],
+    );
+    r.strictParams = true;
+    const strict = r.checkParams('t::gain', { gain: 2, backoff_cap: 4 });
+    assert.deepEqual(strict.warnings, []);
+    assert.deepEqual(strict.problems, [{ path: '/backoff_cap', message: "unknown param 'backoff_cap'" }]);
   });
 
   it('merges tunes, rejecting non-tunable keys and out-of-range values', () => {

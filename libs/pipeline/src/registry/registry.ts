@@ -1,5 +1,5 @@
-// The registry of node kinds: params validated with Ajv (defaults applied, unknown keys rejected), pins,
-// and the `/schema/nodes` listing. Kinds can be registered and unregistered at runtime (plugins).
+// The registry of node kinds: params validated with Ajv (defaults applied; unknown keys dropped with a
+// warning, as StreamKit ignores them, or refused when `strictParams`), pins, and the `/schema/nodes` listing. Kinds can be registered and unregistered at runtime (plugins).
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { AnyNodeDefinition, NodeServices } from '../core/node';
 import type { InputPinSpec, OutputPinSpec, PinSet } from '../core/pin-types';
@@ -19,6 +19,22 @@ export interface NodeSchemaEntry {
 }
 
 export type ParamProblem = { path: string; message: string };
+
+/** What `checkParams` returns: params with defaults applied, errors, and warnings (unknown keys ignored). */
+export interface CheckedParams {
+  params: Record<string, unknown>;
+  problems: ParamProblem[];
+  /** Unknown keys that were dropped (only when the registry is not `strictParams`). */
+  warnings: ParamProblem[];
+}
+
+export interface NodeRegistryOptions {
+  /**
+   * Refuse unknown params (`[engine].strict_params`). Off by default: like StreamKit, an unknown key is
+   * ignored, but reported as a warning naming the node and the key.
+   */
+  strictParams?: boolean;
+}
 
 export class RegistryError extends Error {
   constructor(
@@ -68,13 +84,27 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Deletes the key an `additionalProperties` error names (the error's instance path leads to its object). */
+function dropUnknown(root: Record<string, unknown>, e: ErrorObject): void {
+  let at: unknown = root;
+  for (const seg of e.instancePath.split('/').slice(1)) {
+    if (!isObject(at) && !Array.isArray(at)) return;
+    at = (at as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  if (isObject(at)) delete at[String((e.params as { additionalProperty: string }).additionalProperty)];
+}
+
 export class NodeRegistry implements KindCatalog {
   /** Created with the first validator: loading Ajv is a good part of an engine worker's start-up. */
   private ajvInstance: Ajv | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<(kind: string, change: 'registered' | 'unregistered') => void>();
 
-  constructor(definitions: AnyNodeDefinition[] = []) {
+  /** See NodeRegistryOptions; may change at run time (a new value applies to the next validation). */
+  strictParams: boolean;
+
+  constructor(definitions: AnyNodeDefinition[] = [], options: NodeRegistryOptions = {}) {
+    this.strictParams = options.strictParams === true;
     for (const def of definitions) this.register(def);
   }
 
@@ -138,24 +168,40 @@ export class NodeRegistry implements KindCatalog {
     return [...(this.entries.get(kind)?.tunable ?? [])];
   }
 
-  /** Validate params (null/absent = `{}`), defaults applied; the input object is not modified. */
-  checkParams(
-    kind: string,
-    params: unknown,
-    services: NodeServices = {},
-  ): { params: Record<string, unknown>; problems: ParamProblem[] } {
+  /**
+   * Validate params (null/absent = `{}`), defaults applied; the input object is not modified. Unknown keys
+   * (Ajv's `additionalProperties`, at any depth the schema closes) are dropped and reported as warnings, or
+   * as errors when `strictParams`; wrong types and ranges of known keys are always errors.
+   */
+  checkParams(kind: string, params: unknown, services: NodeServices = {}): CheckedParams {
     const entry = this.entries.get(kind);
-    if (!entry) return { params: {}, problems: [{ path: '', message: `unknown kind '${kind}'` }] };
-    if (params !== undefined && params !== null && !isObject(params)) {
-      return { params: {}, problems: [{ path: '', message: 'params must be an object' }] };
-    }
+    const fail = (message: string): CheckedParams => ({
+      params: {},
+      problems: [{ path: '', message }],
+      warnings: [],
+    });
+    if (!entry) return fail(`unknown kind '${kind}'`);
+    if (params !== undefined && params !== null && !isObject(params)) return fail('params must be an object');
     const copy = structuredClone(params ?? {}) as Record<string, unknown>;
     const validate = this.validator(entry);
+    let warnings: ParamProblem[] = [];
     if (!validate(copy)) {
-      return { params: copy, problems: (validate.errors ?? []).map(describeAjvError) };
+      const errors = validate.errors ?? [];
+      const unknown = this.strictParams ? [] : errors.filter((e) => e.keyword === 'additionalProperties');
+      // Unknown keys are dropped (the node never sees them) and reported as warnings.
+      for (const e of unknown) dropUnknown(copy, e);
+      warnings = unknown.map((e) => {
+        const w = describeAjvError(e);
+        return { path: w.path, message: `${w.message} ignored (not a parameter of ${kind})` };
+      });
+      const others = errors.filter((e) => !unknown.includes(e));
+      if (others.length > 0) return { params: copy, problems: others.map(describeAjvError), warnings };
+      if (!validate(copy)) {
+        return { params: copy, problems: (validate.errors ?? []).map(describeAjvError), warnings };
+      }
     }
     const extra = entry.def.validate ? entry.def.validate(copy, services) : [];
-    return { params: copy, problems: extra.map((p) => ({ path: p.path, message: p.message })) };
+    return { params: copy, problems: extra.map((p) => ({ path: p.path, message: p.message })), warnings };
   }
 
   /**
@@ -206,7 +252,7 @@ export class NodeRegistry implements KindCatalog {
   private validator(entry: Entry): ValidateFunction {
     if (!entry.validate) {
       const schema: Record<string, unknown> = { ...entry.def.params };
-      // Unknown keys are errors (StreamKit silently ignores them, hiding typos).
+      // Unknown keys are reported (see checkParams): StreamKit silently ignores them, hiding typos.
       if (schema.additionalProperties === undefined) schema.additionalProperties = false;
       entry.validate = this.ajv().compile(schema);
     }

@@ -73,6 +73,8 @@ export interface OneshotRun {
   readonly output: AsyncIterableIterator<Uint8Array>;
   /** Settles when every node finished: resolves on success, rejects with the failure (or cancellation). */
   readonly done: Promise<void>;
+  /** Unknown params that were ignored, one per node and key (empty under `strictParams`). */
+  readonly warnings: ValidationProblem[];
   cancel(): void;
   states(): Record<string, NodeState>;
   stats(): Record<string, NodeStats>;
@@ -142,7 +144,11 @@ function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions
   if (problems.length > 0 || !compiled.pipeline) {
     throw new OneshotError(new PipelineValidationError(problems).message, 'invalid', problems);
   }
-  return { pipeline: compiled.pipeline, outputId: outputs[0] as string | undefined };
+  return {
+    pipeline: compiled.pipeline,
+    outputId: outputs[0] as string | undefined,
+    warnings: compiled.warnings,
+  };
 }
 
 /**
@@ -154,7 +160,7 @@ export async function runOneshot(
   options: OneshotOptions,
 ): Promise<OneshotRun> {
   const limits = resolveEngineLimits(options.limits);
-  const { pipeline: compiled, outputId } = compileOneshot(pipeline, options, limits);
+  const { pipeline: compiled, outputId, warnings } = compileOneshot(pipeline, options, limits);
   const registry = options.registry;
 
   let failure: OneshotError | undefined;
@@ -271,6 +277,7 @@ export async function runOneshot(
     contentType,
     output: stream,
     done,
+    warnings,
     cancel: () => graph.cancelAll(),
     states: () => ({
       ...finalStates,

@@ -1,6 +1,6 @@
 // The SessionHost seam: where graphs run (dynamic sessions and oneshot runs), in this process or on a pool of
 // worker threads (`workers/`). Everything crossing it is a JSON value (commands, results, events) or bytes.
-import type { PipelineSpec } from '../spec/types';
+import type { PipelineSpec, ValidationProblem } from '../spec/types';
 import { withLogFields } from './node-runner';
 import type { EngineLimits } from '../spec/limits';
 import { runOneshot, type OneshotRun } from './oneshot';
@@ -13,6 +13,8 @@ export interface SessionHandle {
   readonly name?: string;
   /** The worker slot the session runs on (absent when it runs on the calling thread). */
   readonly worker?: number;
+  /** Unknown params ignored when the session was created from a spec (one per node and key). */
+  readonly warnings?: ValidationProblem[];
   execute<C extends SessionCommand>(command: C): Promise<CommandResult<CommandResults[C['type']]>>;
   subscribe(listener: (event: SessionEvent) => void): () => void;
 }

@@ -84,13 +84,19 @@ export interface TuneResult {
 }
 
 export interface CommandResults {
-  add_node: { node_id: string; kind: string; params: Record<string, unknown> };
+  /** `warnings`: unknown params that were ignored (see `NodeRegistry.strictParams`). */
+  add_node: {
+    node_id: string;
+    kind: string;
+    params: Record<string, unknown>;
+    warnings?: ValidationProblem[];
+  };
   remove_node: { node_id: string };
   connect: ConnectionSpec;
   disconnect: ConnectionSpec;
   tune_node: TuneResult;
-  validate_batch: { valid: boolean; problems: ValidationProblem[] };
-  apply_batch: { applied: number };
+  validate_batch: { valid: boolean; problems: ValidationProblem[]; warnings: ValidationProblem[] };
+  apply_batch: { applied: number; warnings: ValidationProblem[] };
   get_pipeline: PipelineView;
   destroy: { session_id: string };
 }

@@ -133,7 +133,7 @@ describe('dynamic session', () => {
       type: 'validate_batch',
       operations: [{ type: 'remove_node', node_id: 'a' }],
     });
-    assert.deepEqual(check, { ok: true, result: { valid: true, problems: [] } });
+    assert.deepEqual(check, { ok: true, result: { valid: true, problems: [], warnings: [] } });
     assert.ok(s.getPipeline().nodes.a, 'validate_batch changes nothing');
     const ok = await s.applyBatch([
       { type: 'add_node', node_id: 'p', kind: 'core::passthrough' },
@@ -141,7 +141,7 @@ describe('dynamic session', () => {
       { type: 'connect', from_node: 'a', from_pin: 'out', to_node: 'p', to_pin: 'in' },
       { type: 'connect', from_node: 'p', from_pin: 'out', to_node: 'k', to_pin: 'in' },
     ]);
-    assert.deepEqual(ok, { applied: 4 });
+    assert.deepEqual(ok, { applied: 4, warnings: [] });
     await until(() => (s.getPipeline().nodes.k.stats?.received ?? 0) > 0, 'data through the batch');
   });
 

@@ -142,6 +142,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 export class Session {
   readonly id: string;
   readonly name?: string;
+  /** Unknown params ignored when the session was created from a spec (see `create`). */
+  warnings: ValidationProblem[] = [];
   private readonly registry: NodeRegistry;
   private readonly graph: Graph;
   private spec: PipelineSpec;
@@ -215,6 +217,7 @@ export class Session {
         await session.destroy();
         throw new SessionCommandError(res.error);
       }
+      session.warnings = res.result.warnings;
     }
     return session;
   }
@@ -354,7 +357,11 @@ export class Session {
         const checked = await this.plan(command.operations);
         return {
           ok: true,
-          result: { valid: checked.found.length === 0, problems: checked.found.map((f) => f.problem) },
+          result: {
+            valid: checked.found.length === 0,
+            problems: checked.found.map((f) => f.problem),
+            warnings: checked.warnings,
+          },
         };
       }
       case 'apply_batch':
@@ -372,15 +379,18 @@ export class Session {
    */
   private async plan(operations: BatchOperation[]): Promise<{
     found: Located[];
+    warnings: ValidationProblem[];
     spec: PipelineSpec;
     compiled?: CompiledPipeline;
     tunes: Map<number, TuneResult>;
   }> {
     const spec = cloneSpec(this.spec);
     const found: Located[] = [];
+    const warnings: ValidationProblem[] = [];
     const tunes = new Map<number, TuneResult>();
     if (!Array.isArray(operations)) {
-      return { found: [{ code: 'invalid', problem: { message: 'operations must be a list' } }], spec, tunes };
+      const problem = { message: 'operations must be a list' };
+      return { found: [{ code: 'invalid', problem }], warnings, spec, tunes };
     }
     // A batch can at most fill the session: refuse a larger one before looking at any operation.
     const maxOperations = this.limits.maxNodes + this.limits.maxConnections;
@@ -388,7 +398,7 @@ export class Session {
       const message =
         `Batch has ${operations.length} operations; at most ${maxOperations} fit in a session ` +
         `(${limitText(this.limits, 'maxNodes')}, ${limitText(this.limits, 'maxConnections')})`;
-      return { found: [{ code: 'invalid', problem: { message } }], spec, tunes };
+      return { found: [{ code: 'invalid', problem: { message } }], warnings, spec, tunes };
     }
     const connections = new ConnectionIndex(spec.connections);
     const checkedHere = new Set<string>();
@@ -426,9 +436,14 @@ export class Session {
           const checked = this.registry.describe(op.kind)?.checkParams(op.params, this.graph.services);
           const valid = checked !== undefined && checked.problems.length === 0;
           spec.nodes[op.node_id] = { kind: op.kind, params: valid ? checked.params : op.params };
-          // Checked once here: compile does not validate the same params again.
-          if (valid) checkedHere.add(op.node_id);
-          else checkedHere.delete(op.node_id);
+          // Checked once here: compile does not validate the same params again (nor warn again).
+          if (valid) {
+            checkedHere.add(op.node_id);
+            for (const w of checked.warnings ?? []) {
+              const message = `${where}Node '${op.node_id}' (${op.kind}): ${w.message}`;
+              warnings.push({ nodeId: op.node_id, path: w.path, message });
+            }
+          } else checkedHere.delete(op.node_id);
           return;
         }
         case 'remove_node': {
@@ -544,7 +559,8 @@ export class Session {
       limits: this.limits,
     });
     for (const p of compiled.problems) found.push({ code: 'invalid', problem: p });
-    return { found, spec, compiled: compiled.pipeline, tunes };
+    warnings.push(...compiled.warnings);
+    return { found, warnings, spec, compiled: compiled.pipeline, tunes };
   }
 
   /** Validate everything, create every new node, then apply in order: all or nothing. */
@@ -552,7 +568,8 @@ export class Session {
     operations: BatchOperation[],
     batch: boolean,
   ): Promise<
-    { ok: true; result: { applied: number }; single?: unknown } | { ok: false; error: SessionErrorBody }
+    | { ok: true; result: { applied: number; warnings: ValidationProblem[] }; single?: unknown }
+    | { ok: false; error: SessionErrorBody }
   > {
     // Checking a large batch takes a while: let what the caller did before (parsing its YAML) end first.
     if (operations.length > YIELD_EVERY) {
@@ -632,7 +649,12 @@ export class Session {
             timestamp: now(),
           });
           this.graph.start(runner);
-          single = { node_id: op.node_id, kind: op.kind, params: runner.params };
+          single = {
+            node_id: op.node_id,
+            kind: op.kind,
+            params: runner.params,
+            ...(planned.warnings.length > 0 ? { warnings: planned.warnings } : {}),
+          };
           break;
         }
         case 'remove_node': {
@@ -686,9 +708,10 @@ export class Session {
         }
       }
     }
+    const warnings = planned.warnings;
     return batch
-      ? { ok: true, result: { applied: operations.length } }
-      : { ok: true, result: { applied: 1 }, single };
+      ? { ok: true, result: { applied: operations.length, warnings } }
+      : { ok: true, result: { applied: 1, warnings }, single };
   }
 
   private destroyedDuring(): { ok: false; error: SessionErrorBody } {

@@ -87,11 +87,7 @@ nodes:
           p.nodeId === 'b' && p.path === '/gain' && /param 'gain' must be <= 4 \(got 9\)/.test(p.message),
       ),
     );
-    assert.ok(
-      problems.some(
-        (p) => p.nodeId === 'b' && p.path === '/extra' && /unknown param 'extra'/.test(p.message),
-      ),
-    );
+    assert.ok(!problems.some((p) => p.path === '/extra'), 'unknown params are warnings');
     assert.ok(
       problems.some(
         (p) => p.nodeId === 'c' && /source node 'ghost' does not exist \(referenced by 'c'\)/.test(p.message),
@@ -110,7 +106,41 @@ nodes:
         (p) => p.nodeId === 'c' && p.pin === 'in' && /has no input pin 'in' \(inputs: none\)/.test(p.message),
       ),
     );
-    assert.equal(problems.length, 6);
+    assert.equal(problems.length, 5);
+  });
+
+  it('returns unknown params as warnings naming node and param; strict registries refuse them', () => {
+    const yaml = `
+mode: dynamic
+nodes:
+  a: { kind: t::mic, params: { backoff_cap: 4 } }
+  b: { kind: t::gain, params: { gain: 2, max_retries: 5 }, needs: a }
+`;
+    const res = compilePipeline(parsePipelineYaml(yaml), registry);
+    assert.deepEqual(res.problems, []);
+    assert.deepEqual(
+      res.warnings.map((w) => [w.nodeId, w.path, w.message]),
+      [
+        [
+          'a',
+          '/backoff_cap',
+          "Node 'a' (t::mic): unknown param 'backoff_cap' ignored (not a parameter of t::mic)",
+        ],
+        [
+          'b',
+          '/max_retries',
+          "Node 'b' (t::gain): unknown param 'max_retries' ignored (not a parameter of t::gain)",
+        ],
+      ],
+    );
+    assert.deepEqual(res.pipeline?.nodes.get('b')?.params, { gain: 2 });
+    const strict = new NodeRegistry(registry.definitions(), { strictParams: true });
+    const refused = compilePipeline(parsePipelineYaml(yaml), strict);
+    assert.equal(refused.pipeline, undefined);
+    assert.deepEqual(
+      refused.problems.map((p) => p.message),
+      ["Node 'a' (t::mic): unknown param 'backoff_cap'", "Node 'b' (t::gain): unknown param 'max_retries'"],
+    );
   });
 
   it('names both pins and both types on a type mismatch', () => {

@@ -148,12 +148,13 @@ export function compilePipeline(
   spec: PipelineSpec,
   catalog: KindCatalog,
   options: CompileOptions = {},
-): { pipeline?: CompiledPipeline; problems: ValidationProblem[] } {
+): { pipeline?: CompiledPipeline; problems: ValidationProblem[]; warnings: ValidationProblem[] } {
   const mode = options.mode ?? spec.mode;
   const limits: GraphLimits = { ...DEFAULT_GRAPH_LIMITS, ...options.limits };
   const tooLarge = sizeProblems(spec, limits);
-  if (tooLarge.length > 0) return { problems: tooLarge };
+  if (tooLarge.length > 0) return { problems: tooLarge, warnings: [] };
   const problems: ValidationProblem[] = [];
+  const warnings: ValidationProblem[] = [];
   const nodes = new Map<string, CompiledNode>();
 
   for (const [id, node] of Object.entries(spec.nodes)) {
@@ -169,10 +170,13 @@ export function compilePipeline(
       });
     }
     const checked = options.trustedNodes?.has(id)
-      ? { params: (node.params ?? {}) as Record<string, unknown>, problems: [] }
+      ? { params: (node.params ?? {}) as Record<string, unknown>, problems: [], warnings: [] }
       : info.checkParams(node.params, options.services);
     for (const p of checked.problems) {
       problems.push({ nodeId: id, path: p.path, message: `Node '${id}' (${node.kind}): ${p.message}` });
+    }
+    for (const w of checked.warnings ?? []) {
+      warnings.push({ nodeId: id, path: w.path, message: `Node '${id}' (${node.kind}): ${w.message}` });
     }
     if (checked.problems.length > 0) continue;
     let pins: PinSet;
@@ -317,6 +321,6 @@ export function compilePipeline(
     });
   }
 
-  if (problems.length > 0) return { problems };
-  return { pipeline: { spec, mode, nodes, connections: valid }, problems };
+  if (problems.length > 0) return { problems, warnings };
+  return { pipeline: { spec, mode, nodes, connections: valid }, problems, warnings };
 }

@@ -60,7 +60,12 @@ export interface KindInfo {
   checkParams(
     params: unknown,
     services?: Record<string, unknown>,
-  ): { params: Record<string, unknown>; problems: { path: string; message: string }[] };
+  ): {
+    params: Record<string, unknown>;
+    problems: { path: string; message: string }[];
+    /** Unknown params that were ignored (absent when the catalog has none to report). */
+    warnings?: { path: string; message: string }[];
+  };
   pins(params: Record<string, unknown>): PinSet;
 }
 

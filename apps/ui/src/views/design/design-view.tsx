@@ -185,6 +185,10 @@ function Toolbar({ errors }: { errors: number }) {
       setCreating(false);
       dispatch({ type: 'serverError', error: null });
       toast.success(`Session “${r.name}” created`);
+      if (r.warnings?.length) {
+        const more = r.warnings.length > 1 ? ` (+${r.warnings.length - 1} more)` : '';
+        toast.info(`${r.warnings[0].message}${more}`);
+      }
       navigate('/monitor', { state: { sessionId: r.session_id } });
     } catch (e) {
       const message = errorMessage(e);

@@ -68,7 +68,9 @@ function PipelineNodeView({ data, selected }: NodeProps<PipelineFlowNode>) {
           </span>
         )}
         {errors.length === 0 && !serverError && warnings.length > 0 && (
-          <span className="badge badge-warn">{warnings.length}</span>
+          <span className="badge badge-warn" data-testid={`node-warn-${node.id}`}>
+            {warnings.length}
+          </span>
         )}
       </div>
       <div className="pnode-kind">{node.kind}</div>

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { NodeRegistry } from '../../registry/registry';
 import { test } from 'node:test';
 import type { AudioPacket } from '../../core/packets';
 import { collectNodeOutputs } from '../../testing';
@@ -34,7 +35,13 @@ test('invalid gains are errors naming the param, not silent defaults', async () 
   for (const gain of [4.1, -0.1, 100, 'loud']) {
     await assert.rejects(collectNodeOutputs(gainNode, { gain }, []), /gain/);
   }
-  await assert.rejects(collectNodeOutputs(gainNode, { gian: 2 }, []), /gian/);
+  // A misspelt key is ignored with a warning (StreamKit), refused under strictParams.
+  const strict = new NodeRegistry([gainNode], { strictParams: true });
+  assert.match(strict.checkParams('audio::gain', { gian: 2 }).problems[0].message, /unknown param 'gian'/);
+  assert.match(
+    new NodeRegistry([gainNode]).checkParams('audio::gain', { gian: 2 }).warnings[0].message,
+    /gian/,
+  );
   assert.equal((gainNode.params.properties.gain as { tunable?: boolean }).tunable, true);
 });
 

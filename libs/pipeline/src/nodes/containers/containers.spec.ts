@@ -60,14 +60,19 @@ test('invalid params are errors naming the param; defaults are applied', () => {
   ]);
   assert.deepEqual(problems('containers::ogg::muxer', { codec: 'vorbis' }), ['/codec']);
   assert.deepEqual(problems('containers::ogg::muxer', { pre_skip: 'a lot' }), ['/pre_skip']);
-  assert.deepEqual(problems('containers::ogg::muxer', { chanels: 2 }), ['/chanels']);
+  // An unknown key is a warning (StreamKit ignores it), an error under strictParams.
+  assert.deepEqual(problems('containers::ogg::muxer', { chanels: 2 }), []);
+  assert.deepEqual(
+    r.checkParams('containers::ogg::muxer', { chanels: 2 }).warnings.map((w) => w.path),
+    ['/chanels'],
+  );
   assert.deepEqual(problems('containers::webm::muxer', { streaming_mode: 'vod' }), ['/streaming_mode']);
   assert.deepEqual(problems('containers::webm::muxer', { cluster_duration_ms: 40000 }), [
     '/cluster_duration_ms',
   ]);
   assert.deepEqual(problems('containers::wav::muxer', { sample_format: 's8' }), ['/sample_format']);
   assert.deepEqual(problems('containers::wav::demuxer', { frame_duration_ms: 0 }), ['/frame_duration_ms']);
-  assert.deepEqual(problems('containers::ogg::demuxer', { anything: 1 }), ['/anything']);
+  assert.deepEqual(problems('containers::ogg::demuxer', { anything: 1 }), []);
   const ok = r.checkParams('containers::ogg::muxer', { channels: 2 }, {});
   assert.deepEqual(ok.problems, []);
   assert.deepEqual(ok.params, {

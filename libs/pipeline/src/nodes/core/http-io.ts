@@ -69,16 +69,17 @@ export const httpOutputNode: NodeDefinition<Static<typeof HttpOutputParams>> = {
   kind: HTTP_OUTPUT_KIND,
   categories: ['transport', 'oneshot'],
   description:
-    'The response body of a oneshot request: streams the Binary packets it receives (oneshot pipelines only).',
+    'The response body of a oneshot request: streams the Binary packets it receives, or raw Opus frames back to back as StreamKit does (oneshot pipelines only).',
   params: HttpOutputParams,
   oneshotOnly: true,
-  pins: () => ({ inputs: [inputPin('in', ['Binary'])], outputs: [] }),
+  // OpusAudio too: StreamKit carries Opus frames as Binary, so its samples wire an encoder straight here.
+  pins: () => ({ inputs: [inputPin('in', ['Binary', 'OpusAudio'])], outputs: [] }),
   contentType: (params) => params.content_type,
   create(_params, ctx) {
     const input = ctx.input('in');
     const sink = ctx.services[ONESHOT_OUTPUT_SERVICE] as OneshotOutputSink | undefined;
     const write = (p: Packet): undefined | Promise<boolean> => {
-      if (p.kind === 'binary') return (sink as OneshotOutputSink).write(p.data);
+      if (p.kind === 'binary' || p.kind === 'opus') return (sink as OneshotOutputSink).write(p.data);
       if (p.kind === 'text') return (sink as OneshotOutputSink).write(textEncoder.encode(p.text));
       ctx.stats.discarded++;
       return undefined;

@@ -50,7 +50,10 @@ export interface ScriptSandboxOptions {
   timeoutMs: number;
   /** Hard cap on the sandbox's WebAssembly memory (QuickJS heap, stack and data). At least 16. */
   memoryLimitMb: number;
-  /** Wall-time bound of one async `process()` call. */
+  /**
+   * Wall-clock bound of one `process()` call, awaited fetches included (StreamKit's `timeout_ms`). A call
+   * still pending then is an error (the packet passes through); `timeoutMs` still bounds each CPU slice.
+   */
   asyncTimeoutMs?: number;
   log?: (level: ScriptLogLevel, message: string) => void;
   /** Returns false when the event was not delivered (no telemetry channel, rate limited). */
@@ -282,6 +285,7 @@ export class ScriptSandbox {
         fn = entry.json;
         args.push(ctx.newString(JSON.stringify(toScriptObject(packet))));
     }
+    const callStart = performance.now();
     this.startSlice();
     let res;
     try {
@@ -299,7 +303,7 @@ export class ScriptSandbox {
     }
     const code = ctx.getNumber(res.value);
     res.value.dispose();
-    if (code === CallCode.Pending) return this.settleAsync(packet);
+    if (code === CallCode.Pending) return this.settleAsync(packet, callStart);
     this.current = undefined;
     return this.outcome(code, packet);
   }
@@ -427,8 +431,7 @@ export class ScriptSandbox {
   }
 
   /** Drives an async `process()`: runs promise jobs as host fetches complete, until the call settles. */
-  private async settleAsync(input: Packet): Promise<ScriptOutcome> {
-    const started = performance.now();
+  private async settleAsync(input: Packet, started: number): Promise<ScriptOutcome> {
     try {
       for (;;) {
         this.drainJobs();
@@ -441,7 +444,10 @@ export class ScriptSandbox {
         }
         const left = this.asyncTimeoutMs - (performance.now() - started);
         if (left <= 0 || !(await this.waitForFetch(left))) {
-          return { kind: 'error', message: `process() did not settle within ${this.asyncTimeoutMs} ms` };
+          return {
+            kind: 'error',
+            message: `process() exceeded timeout_ms (${this.asyncTimeoutMs} ms wall clock, awaited fetches included)`,
+          };
         }
         if (this.closed)
           throw new ScriptFatalError('crashed', 'the script sandbox was disposed during process()');

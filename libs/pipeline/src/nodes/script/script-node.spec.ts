@@ -357,7 +357,11 @@ test('fetch from a script: allow-listed 127.0.0.1 URL works with its secret, oth
   try {
     const res = await collectNodeOutputs(
       scriptNodeDefinition,
-      { script, headers: [{ secret: 'tok', header: 'Authorization', template: 'Bearer {}' }] },
+      {
+        script,
+        timeout_ms: 5000,
+        headers: [{ secret: 'tok', header: 'Authorization', template: 'Bearer {}' }],
+      },
       [
         { kind: 'text', text: `${base}/allowed/one` },
         { kind: 'text', text: `${base}/private` },
@@ -377,4 +381,85 @@ test('fetch from a script: allow-listed 127.0.0.1 URL works with its secret, oth
   } finally {
     await new Promise((r) => server.close(r));
   }
+});
+
+// StreamKit's `timeout_ms`: a wall-clock limit per call, awaited fetch included (its voice-agent samples use
+// 5000-30000), while the CPU deadline that stops a runaway loop stays separate and lower.
+test('timeout_ms is wall clock per call: a 15 s budget covers a fetch awaiting a slow server for 3 s', async () => {
+  const server = createServer((_req, res) => {
+    setTimeout(() => res.end('slow answer'), 3000);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const services = {
+    [SCRIPT_SERVICES_KEY]: {
+      fetchAllowlist: [{ url: `${base}/*`, methods: ['GET'] }],
+    } satisfies ScriptServices,
+  };
+  const script = `async function process(p) { return { type: 'Text', data: await fetch(p.data) }; }`;
+  try {
+    const started = performance.now();
+    const ok = await collectNodeOutputs(
+      scriptNodeDefinition,
+      { script, timeout_ms: 15000 },
+      [{ kind: 'text', text: `${base}/slow` }],
+      { services, timeoutMs: 20_000 },
+    );
+    assert.deepEqual(
+      ok.packets.map((p) => (p.kind === 'text' ? p.text : p.kind)),
+      ['slow answer'],
+    );
+    assert.equal(ok.stats.errored, 0);
+    assert.ok(performance.now() - started >= 2900, 'the call really waited for the server');
+
+    // The same call with a 1 s budget fails clearly: the packet passes through, counted as errored.
+    const warnings: string[] = [];
+    const log = {
+      debug: () => {},
+      info: () => {},
+      error: () => {},
+      warn: (msg: string) => warnings.push(msg),
+    };
+    const late = await collectNodeOutputs(
+      scriptNodeDefinition,
+      { script, timeout_ms: 1000 },
+      [{ kind: 'text', text: `${base}/slow` }],
+      { services, log, timeoutMs: 20_000 },
+    );
+    assert.equal(late.stats.errored, 1);
+    assert.deepEqual(
+      late.packets.map((p) => (p.kind === 'text' ? p.text : p.kind)),
+      [`${base}/slow`],
+      'the original packet passed through',
+    );
+    assert.ok(
+      warnings.some((w) =>
+        /process\(\) exceeded timeout_ms \(1000 ms wall clock, awaited fetches included\)/.test(w),
+      ),
+      warnings.join('\n'),
+    );
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+test('a runaway loop under a 15 s timeout_ms is still stopped by the lower CPU deadline', async () => {
+  const started = performance.now();
+  const res = await collectNodeOutputs(
+    scriptNodeDefinition,
+    { script: 'function process(p) { while (true) {} }', timeout_ms: 15000 },
+    frames(1),
+  );
+  const last = finalState(res.states);
+  assert.ok(typeof last === 'object' && 'Failed' in last, JSON.stringify(last));
+  assert.match(last.Failed.reason, /^script timed out after 500 ms/);
+  assert.ok(performance.now() - started < 3000, 'stopped by the CPU deadline, not the wall-clock one');
+  const custom = await collectNodeOutputs(
+    scriptNodeDefinition,
+    { script: 'function process(p) { while (true) {} }', timeout_ms: 30000, cpu_timeout_ms: 50 },
+    frames(1),
+  );
+  const state = finalState(custom.states);
+  assert.ok(typeof state === 'object' && 'Failed' in state && /after 50 ms/.test(state.Failed.reason));
 });

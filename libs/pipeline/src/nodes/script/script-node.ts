@@ -12,8 +12,19 @@ import { isTypeScript, transpileScript } from './typescript';
 export const SCRIPT_KIND = 'core::script';
 export const DEFAULT_TIMEOUT_MS = 100;
 export const DEFAULT_MEMORY_LIMIT_MB = 64;
-/** The sandbox runs on the session's thread, so one slice of script time is capped to keep that thread live. */
-export const MAX_TIMEOUT_MS = 2000;
+/**
+ * `timeout_ms` is StreamKit's: wall clock per call, awaited fetches included (its samples use 5000-30000).
+ * Bounded at one minute: a packet held longer stalls everything behind it in the pipeline.
+ */
+export const MAX_TIMEOUT_MS = 60_000;
+/**
+ * The CPU deadline of each synchronous slice (the call, each continuation after an `await`) is separate and
+ * lower: the sandbox runs on the session's thread, so a runaway loop must give the thread back quickly.
+ * Default: `timeout_ms` up to this value.
+ */
+export const DEFAULT_CPU_TIMEOUT_MS = 500;
+/** Most CPU time one slice may take (`cpu_timeout_ms`). */
+export const MAX_CPU_TIMEOUT_MS = 2000;
 export const MAX_SCRIPT_BYTES = 256 * 1024;
 /** Script time after which the node lets other work run before its next packet. */
 const YIELD_AFTER_MS = 10;
@@ -38,7 +49,14 @@ export const ScriptParamsSchema = Type.Object({
     Type.Integer({
       minimum: 1,
       maximum: MAX_TIMEOUT_MS,
-      description: `CPU time allowed per call (default [script].default_timeout_ms, else ${DEFAULT_TIMEOUT_MS}). Exceeding it fails the node.`,
+      description: `Wall-clock time allowed per call, awaited fetch included (default [script].default_timeout_ms, else ${DEFAULT_TIMEOUT_MS}). A call still pending then is an error: the packet passes through.`,
+    }),
+  ),
+  cpu_timeout_ms: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_CPU_TIMEOUT_MS,
+      description: `CPU time allowed per synchronous slice of a call (default: timeout_ms, at most ${DEFAULT_CPU_TIMEOUT_MS}). Exceeding it (a runaway loop) fails the node.`,
     }),
   ),
   memory_limit_mb: Type.Optional(
@@ -173,10 +191,12 @@ class ScriptNode implements NodeInstance<ScriptParams> {
     if (problems.length > 0) throw new Error(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     const { code, file } = await loadSource(params, ctx.services);
     const fetchClient = new ScriptFetchClient(services, params.headers ?? [], (msg) => ctx.log.warn(msg));
+    const wallMs = params.timeout_ms ?? services.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const sandbox = await ScriptSandbox.create({
       source: code,
       fileName: file,
-      timeoutMs: params.timeout_ms ?? services.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: params.cpu_timeout_ms ?? Math.min(wallMs, DEFAULT_CPU_TIMEOUT_MS),
+      asyncTimeoutMs: wallMs,
       memoryLimitMb: params.memory_limit_mb ?? services.defaultMemoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
       log: (level, message) => ctx.log[level](message, { target: 'script' }),
       telemetry: (type, data) => {

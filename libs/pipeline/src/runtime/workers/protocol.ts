@@ -106,7 +106,7 @@ export type FromWorker =
 
 /** On a oneshot run's port, worker -> main (besides the output byte stream). */
 export type OneshotFromWorker =
-  | { t: 'started'; contentType: string }
+  | { t: 'started'; contentType: string; warnings: ValidationProblem[] }
   | { t: 'failed'; error: WireError }
   | {
       t: 'done';

@@ -5,6 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { NodeState, NodeStats } from '../../core/node';
 import { OneshotError, type OneshotRun } from '../oneshot';
 import type { HostedOneshotOptions } from '../session-host';
+import type { ValidationProblem } from '../../spec/types';
 import { PortByteReceiver, PortByteSender, type PortMessage } from './port-bytes';
 import type { OneshotFromWorker } from './protocol';
 import { fromWire } from './wire';
@@ -14,6 +15,7 @@ const INPUT_WINDOW = 8;
 
 export class RemoteOneshot implements OneshotRun {
   contentType = 'application/octet-stream';
+  warnings: ValidationProblem[] = [];
   readonly output: PortByteReceiver;
   readonly done: Promise<void>;
   private readonly started: Promise<OneshotRun>;
@@ -90,6 +92,7 @@ export class RemoteOneshot implements OneshotRun {
     switch (msg.t) {
       case 'started':
         this.contentType = msg.contentType;
+        this.warnings = msg.warnings;
         this.startResolve(this);
         return;
       case 'failed': {

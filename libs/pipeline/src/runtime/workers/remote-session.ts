@@ -3,7 +3,7 @@
 // there to look at: every node that was live is `Failed{reason}` and the session answers with the cause.
 import { isTerminal } from '../node-runner';
 import { toConnection } from '../session';
-import type { ConnectionSpec } from '../../spec/types';
+import type { ConnectionSpec, ValidationProblem } from '../../spec/types';
 import { sameConnection } from '../../spec/types';
 import type {
   CommandResult,
@@ -31,6 +31,8 @@ export class RemoteSession implements SessionHandle {
   private ended = false;
   /** Set once a destroy started: the session is no longer listed, but its last events still arrive. */
   closing = false;
+  /** Unknown params ignored when the session was created from a spec. */
+  warnings: ValidationProblem[] = [];
 
   constructor(
     readonly id: string,

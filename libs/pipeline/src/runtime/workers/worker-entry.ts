@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     switch (m.t) {
       case 'create':
         return host.create({ id: m.id, name: m.name, spec: m.spec }).then(
-          () => answer(m.rid),
+          (session) => answer(m.rid, { warnings: session.warnings }),
           (err: unknown) => refuse(m.rid, err),
         );
       case 'exec': {
@@ -245,7 +245,7 @@ async function runOneshotOnPort(
     runPort.close();
     return;
   }
-  send({ t: 'started', contentType: run.contentType });
+  send({ t: 'started', contentType: run.contentType, warnings: run.warnings });
   try {
     for await (const chunk of run.output) {
       const w = output.send(chunk);

@@ -3,7 +3,7 @@
 // death fails only what ran on it (`Failed{reason}`) and the pool starts a replacement.
 import { randomUUID } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
-import type { PipelineSpec } from '../../spec/types';
+import type { PipelineSpec, ValidationProblem } from '../../spec/types';
 import { OneshotError, type OneshotRun } from '../oneshot';
 import type { HostedOneshotOptions, SessionHost } from '../session-host';
 import type { CommandResult, SessionCommand, SessionEvent } from '../session-types';
@@ -76,7 +76,13 @@ export class WorkerSessionHost implements SessionHost {
     this.sessions.set(id, session);
     this.slotOf.set(session, { slot, generation: slot.restarts });
     try {
-      await this.pool.request(slot, { t: 'create', id, name: options.name, spec: options.spec });
+      const created = await this.pool.request<{ warnings?: ValidationProblem[] } | undefined>(slot, {
+        t: 'create',
+        id,
+        name: options.name,
+        spec: options.spec,
+      });
+      session.warnings = created?.warnings ?? [];
     } catch (err) {
       this.forget(session);
       if (err instanceof WorkerLostError) {

@@ -2,6 +2,7 @@
 // FEATURE_MODULES; inject `CONFIG`, `LOGGER`, `NODE_SERVICES`, `PermissionsService` anywhere (global).
 import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
+import { ControlModule } from './control/control.module';
 import { CoreModule, type CoreValues } from './common/core.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -31,6 +32,7 @@ export const FEATURE_MODULES: Type[] = [
   PluginsModule,
   MoqModule,
   GraphqlModule,
+  ControlModule,
   MetricsModule,
   ProfilingModule,
 ];

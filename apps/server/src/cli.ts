@@ -1,5 +1,7 @@
 // The `skit` command: `skit [-c FILE] [serve [--config FILE] [--address HOST:PORT]]`,
-// `skit config default|schema`, `--help`, `--version`. Exit 1 on configuration or startup errors, 2 on usage.
+// `skit config default|schema`, `--help`, `--version`, and the client commands (`skit list`, `skit oneshot`,
+// ...: apps/server/src/client, registered in CLIENT_COMMANDS). Exit 1 on configuration or startup errors,
+// 2 on usage.
 import { join } from 'node:path';
 import {
   ConfigError,
@@ -17,7 +19,9 @@ Usage:
   skit [-c FILE] [serve] [--config FILE] [--address HOST:PORT]   run the server (default command)
   skit config default                                           print the default config as TOML
   skit config schema                                            print the config's JSON Schema
+  skit loadtest SCENARIO.toml [--server URL] [--duration S]      run a load-test scenario (skit loadtest --help)
   skit --help | --version
+  skit COMMAND ...                                              a client command (below)
 
 Options:
   -c, --config FILE        config file (default: skit.toml in the working directory)
@@ -129,6 +133,21 @@ async function serve(args: Parsed): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'loadtest' || argv[0] === 'lt' || argv[0] === 'load-test') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for this command
+    const { runLoadtestCli } = require('./loadtest/cli') as typeof import('./loadtest/cli');
+    process.exitCode = await runLoadtestCli(argv.slice(1));
+    return;
+  }
+  // Client commands are dispatched by name (the first word); they load only the client modules.
+  if (argv.length > 0 && !['serve', 'config', 'help'].includes(argv[0])) {
+    const { findClientCommand, runClientCommand } = await import('./client/index.js');
+    const found = findClientCommand(argv);
+    if (found) {
+      process.exitCode = await runClientCommand(found.name, found.rest);
+      return;
+    }
+  }
   let args: Parsed;
   try {
     args = parseArgs(argv);
@@ -138,9 +157,11 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   switch (args.command) {
-    case 'help':
-      process.stdout.write(USAGE);
+    case 'help': {
+      const { CLIENT_USAGE } = await import('./client/index.js');
+      process.stdout.write(`${USAGE}\n${CLIENT_USAGE}`);
       return;
+    }
     case 'version':
       process.stdout.write(`skit ${VERSION}\n`);
       return;

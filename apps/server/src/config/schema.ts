@@ -190,6 +190,38 @@ export const ConfigSchema = Type.Object(
           },
           'GraphQL cost bounds and per-connection limits (ours).',
         ),
+        control: section(
+          {
+            max_connections: int(
+              128,
+              'Control WebSockets (/api/v1/control) open at once; more are closed with 1013.',
+              1,
+            ),
+            max_message_bytes: int(
+              1048576,
+              'Largest control message a client may send; a larger one is answered with an error, then closed.',
+              256,
+            ),
+            max_messages_per_second: int(
+              100,
+              'Control requests handled per second and connection; faster senders are read more slowly.',
+              1,
+            ),
+            max_pending_events: int(
+              10000,
+              'Structural events queued for one control client that stopped reading; beyond, it is closed ' +
+                '(4008). States and stats coalesce per node and never count.',
+              1,
+            ),
+            max_outbound_buffer_bytes: int(
+              4194304,
+              'Bytes written to one control WebSocket but not yet taken by the client; beyond, events wait ' +
+                'in its queue and its requests are not read.',
+              1024,
+            ),
+          },
+          'StreamKit control WebSocket at /api/v1/control: per-server and per-connection bounds (ours).',
+        ),
         cors: section(
           {
             allowed_origins: strList(
@@ -284,6 +316,10 @@ export const ConfigSchema = Type.Object(
           5000,
           'On SIGTERM/SIGINT, how long running oneshot pipelines may finish before they are cancelled.',
         ),
+        strict_params: bool(
+          false,
+          'Refuse node params a kind does not define (false: ignore them, as StreamKit does, and return a warning naming the node and param).',
+        ),
         node_input_capacity: optInt('Packets queued per node input (engine default 128).', 128),
         pin_distributor_capacity: optInt('Packets queued per output fan-out (engine default 64).', 64),
         oneshot: section(
@@ -370,7 +406,13 @@ export const ConfigSchema = Type.Object(
     ),
     script: section(
       {
-        default_timeout_ms: int(100, 'Default per-packet time limit of core::script, in milliseconds.', 1),
+        default_timeout_ms: Type.Integer({
+          default: 100,
+          minimum: 1,
+          maximum: 60_000,
+          description:
+            'Default timeout_ms of core::script: wall-clock limit per call, awaited fetch included (the CPU deadline per synchronous slice is min(timeout_ms, 500) unless the node sets cpu_timeout_ms).',
+        }),
         default_memory_limit_mb: int(64, 'Default heap limit of core::script, in MiB.', 1),
         global_fetch_allowlist: Type.Array(FetchRule, {
           default: [],

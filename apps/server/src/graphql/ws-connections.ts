@@ -19,6 +19,19 @@ import type { SubscriberQueue } from './subscriber-queue';
 /** Largest message a client may send (a `subscribe` with its query and variables). */
 export const WS_MAX_PAYLOAD = 1024 * 1024;
 
+export const GRAPHQL_PATH = '/api/v1/graphql';
+
+/**
+ * The shared WebSocket server's frame limit (GraphQL and the control WebSocket): above both endpoints' own
+ * limits, so each answers an oversize message in its own protocol; larger frames are closed (1009) by `ws`.
+ */
+export function wsServerMaxPayload(config: Config): number {
+  return Math.max(WS_MAX_PAYLOAD, config.server.control.max_message_bytes) + 64 * 1024;
+}
+
+/** RFC 6455 "Message Too Big". */
+const CLOSE_TOO_BIG = 1009;
+
 /** graphql-ws close codes. */
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_INIT_TIMEOUT = 4408;
@@ -118,6 +131,10 @@ class ConnectionGuard {
     let message: unknown;
     try {
       const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+      if (bytes.length > WS_MAX_PAYLOAD) {
+        this.close(CLOSE_TOO_BIG, `Message too big (max ${WS_MAX_PAYLOAD} bytes)`);
+        return false;
+      }
       message = JSON.parse(bytes.toString('utf8'));
     } catch {
       return true; // mercurius answers malformed messages itself
@@ -256,7 +273,8 @@ export class GraphqlConnections {
 
   /** For the WebSocket server's `connection` event, which fires before mercurius reads any message. */
   readonly onConnection = (socket: WebSocket, upgrade: IncomingMessage): void => {
-    if (!(socket instanceof GraphqlSocket)) return;
+    // The control WebSocket shares the server: only GraphQL's upgrades are guarded here.
+    if (!(socket instanceof GraphqlSocket) || !isGraphqlUpgrade(upgrade)) return;
     if (this.open >= this.limits.maxConnections) {
       socket.close(
         CLOSE_TRY_LATER,
@@ -287,4 +305,11 @@ export class GraphqlConnections {
     }
     return queue;
   }
+}
+
+/** The upgrade's path (the base path, if any, still on it) is GraphQL's. */
+function isGraphqlUpgrade(upgrade: IncomingMessage): boolean {
+  const url = upgrade.url ?? '';
+  const q = url.indexOf('?');
+  return (q === -1 ? url : url.slice(0, q)).endsWith(GRAPHQL_PATH);
 }

@@ -79,6 +79,8 @@ class Server {
         'console_level = "warn"',
         '[security]',
         `allowed_file_paths = [${JSON.stringify(join(repoRoot(), 'samples/**'))}]`,
+        '[permissions]',
+        `max_concurrent_sessions = ${MAX_LEVEL + 10}`,
         '[engine]',
         `workers = ${workers}`,
       ].join('\n'),

@@ -32,6 +32,9 @@ class TestInput implements Receiver {
     this.queue.push(p);
     this.wake?.();
   }
+  get queued(): number {
+    return this.queue.length;
+  }
   tryRecv(): Packet | Eos | undefined {
     return this.queue.shift();
   }

@@ -48,6 +48,11 @@ export interface NodeStatsCounters {
 export interface Receiver {
   /** A packet if one is queued, EOS once every upstream closed and the queue drained, else undefined. */
   tryRecv(): Packet | Eos | undefined;
+  /**
+   * Packets waiting. `tryRecv()` can answer undefined while some wait: the session's turn of the event loop
+   * spent its budget and the node should let other work run first. Only `queued === 0` means starved.
+   */
+  readonly queued: number;
   /** Resolves with the next packet or EOS; rejects never (cancellation yields EOS). One pending call at a time. */
   recv(): Promise<Packet | Eos>;
   /**

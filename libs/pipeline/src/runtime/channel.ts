@@ -128,6 +128,10 @@ export class InputChannel implements Receiver {
     this.sealed = sealed;
   }
 
+  get queued(): number {
+    return this.size;
+  }
+
   get ended(): boolean {
     return this.readerClosed || (this.sealed && this.openLinks === 0 && this.size === 0);
   }

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Packet } from '../../core/packets';
+import type { NodeContext, Receiver, Sender } from '../../core/node';
+import { EOS, type Packet } from '../../core/packets';
 import { NodeRegistry } from '../../registry/registry';
 import { createDefaultRegistry } from '../../registry/default';
 import { collectNodeOutputs, permissiveServices, runOneshotGraph } from '../../testing';
@@ -189,6 +190,59 @@ describe('core::pacer', () => {
     ]);
     assert.equal(fast.packets.length, 3);
   });
+
+  // A worker's event loop runs many sessions: when a turn spends its budget an input answers tryRecv()
+  // with nothing while packets wait. That is not starvation: the pacer keeps its clock and catches up the
+  // time the long turn took. Only a really empty queue restarts the clock (no burst after a source gap).
+  for (const [gap, expectMs] of [
+    ['yield', [380, 470]],
+    ['starve', [510, 700]],
+  ] as const) {
+    it(`${gap === 'yield' ? 'catches up after a turn-budget yield' : 'restarts its clock after a real gap'} (20 x 20 ms, a 150 ms stall at packet 5)`, async () => {
+      const packets = Array.from({ length: 20 }, (_, i) => bin(`${i}`, 20_000));
+      let next = 0;
+      let stalled = false;
+      const input: Receiver = {
+        get queued() {
+          return gap === 'starve' && next === 5 && !stalled ? 0 : packets.length - next;
+        },
+        tryRecv() {
+          if (next === 5 && !stalled) return undefined;
+          return next < packets.length ? packets[next++] : EOS;
+        },
+        async recv() {
+          if (next === 5 && !stalled) {
+            await new Promise((r) => setTimeout(r, 150));
+            stalled = true;
+          }
+          return next < packets.length ? packets[next++] : EOS;
+        },
+        waitReadable: () => Promise.resolve(),
+      };
+      const sent: number[] = [];
+      const output: Sender = {
+        closed: false,
+        trySend: () => true,
+        send: () => void sent.push(performance.now()),
+      };
+      const abort = new AbortController();
+      const ctx = {
+        input: () => input,
+        output: () => output,
+        setState: () => undefined,
+        signal: abort.signal,
+      } as unknown as NodeContext;
+      const params = { speed: 1, buffer_size: 16, initial_burst_packets: 0 };
+      const start = performance.now();
+      await pacerNode.create(params, ctx).run();
+      const elapsed = sent[sent.length - 1] - start;
+      assert.equal(sent.length, 20);
+      assert.ok(
+        elapsed >= expectMs[0] && elapsed <= expectMs[1],
+        `${gap}: the last packet left after ${elapsed.toFixed(0)} ms, expected ${expectMs[0]}-${expectMs[1]} ms`,
+      );
+    });
+  }
 
   it('takes speed live and rejects bad values', async () => {
     const reg = new NodeRegistry([pacerNode]);

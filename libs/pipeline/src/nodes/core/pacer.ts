@@ -71,8 +71,12 @@ export const pacerNode: NodeDefinition<Params> = {
         let burstDone = params.initial_burst_packets === 0;
         for (;;) {
           let p = input.tryRecv();
+          // Starved means nothing was queued; an undefined answer while packets wait is the turn budget
+          // asking to yield, and restarting the clock then would lose the time a late timer owes.
           let starved = false;
-          if (p === undefined) {
+          if (p === undefined && input.queued > 0) {
+            p = await input.recv();
+          } else if (p === undefined) {
             const waitStart = performance.now();
             p = await input.recv();
             starved = true;

@@ -62,8 +62,8 @@ const heartbeat = new Int32Array(init.heartbeat);
 setInterval(() => Atomics.add(heartbeat, 0, 1), init.heartbeatMs);
 setPacketProgressCounter(heartbeat.subarray(1, 2));
 // The event loop turns at least every 50 ms while nodes drain backlogs (the sessions on a worker share it). Not
-// much less: on a busy machine a descheduled thread makes turns look long, and each needless yield makes a
-// pacer see its input as starved and restart its clock (real time lost).
+// much less: on a busy machine a descheduled thread makes turns look long, and each needless yield costs a turn.
+// (A yield is not starvation: inputs still report what is `queued`, so a pacer keeps its clock.)
 setTurnBudget(50);
 if (init.nice > 0) {
   try {

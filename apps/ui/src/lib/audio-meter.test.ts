@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnvelopeCorrelator, FLOOR_DB, measureLevel, meterFraction } from './audio-meter';
+import { EnvelopeCorrelator, envelopeSince, FLOOR_DB, measureLevel, meterFraction } from './audio-meter';
 
 /** A speech-like envelope: bursts of varying loudness separated by pauses, deterministic. */
 function envelope(t: number): number {
@@ -97,5 +97,59 @@ describe('EnvelopeCorrelator with little history', () => {
       c.push('out', t, envelope(t - 200));
     }
     expect(c.estimate()?.lagMs).toBe(200);
+  });
+});
+
+describe('envelopeSince (the Stream view reads its analysers with it)', () => {
+  const RATE = 48000;
+  /** Noise shaped by the speech-like envelope, `delayMs` late, as an analyser would hold it. */
+  function audio(durationMs: number, delayMs: number): Float32Array {
+    const out = new Float32Array((RATE * durationMs) / 1000);
+    let seed = 7;
+    for (let i = 0; i < out.length; i++) {
+      const t = (i / RATE) * 1000 - delayMs;
+      seed = (seed * 48271) % 2147483647;
+      const noise = (seed / 2147483647 - 0.5) * 2;
+      out[i] = t < 0 ? 0 : noise * 10 ** (envelope(t) / 20);
+    }
+    return out;
+  }
+
+  it('gives one level per step back over the time since the last reading, newest first', () => {
+    const block = new Float32Array(16384).fill(0.5);
+    block.fill(0, 0, 16384 - 4800); // only the newest 100 ms are loud
+    const got: [number, number][] = [];
+    envelopeSince(block, RATE, 5000, 250, 10, (at, db) => got.push([at, db]));
+    expect(got).toHaveLength(26); // 250 ms since the last reading, plus one step
+    expect(got[0][0]).toBe(5000);
+    expect(got[25][0]).toBe(4750);
+    expect(got.slice(0, 10).every(([, db]) => Math.abs(db + 6.02) < 0.1)).toBe(true);
+    expect(got.slice(10).every(([, db]) => db === FLOOR_DB)).toBe(true);
+    const capped: number[] = [];
+    envelopeSince(block, RATE, 5000, 5000, 10, (at) => capped.push(at));
+    expect(capped).toHaveLength(34); // never beyond what the buffer holds (16384 samples)
+  });
+
+  it('keeps the latency measurable when the page reads only every 250 ms (a busy machine)', () => {
+    const input = audio(8000, 0);
+    const output = audio(8000, 300);
+    const c = new EnvelopeCorrelator();
+    const block = new Float32Array(16384);
+    let last = 0;
+    for (let now = 500; now <= 8000; now += 250) {
+      const end = (now / 1000) * RATE;
+      for (const [which, signal] of [
+        ['in', input],
+        ['out', output],
+      ] as const) {
+        block.set(signal.subarray(end - block.length, end));
+        envelopeSince(block, RATE, now, now - last, 10, (at, db) => c.push(which, at, db));
+      }
+      last = now;
+    }
+    const found = c.estimate();
+    expect(found?.lagMs).toBeGreaterThanOrEqual(280);
+    expect(found?.lagMs).toBeLessThanOrEqual(320);
+    expect(found?.score).toBeGreaterThan(0.8);
   });
 });

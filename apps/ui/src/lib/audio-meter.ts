@@ -30,6 +30,28 @@ export function measureLevel(block: ArrayLike<number>): Level {
   return { rmsDb: toDb(rms), peakDb: toDb(peak) };
 }
 
+/**
+ * The loudness envelope of the newest audio in `block` (the analyser's buffer, oldest sample first, its last
+ * sample heard at `nowMs`): one RMS level per `stepMs`, newest first, back over `sinceMs` (the time since the
+ * previous reading) plus one step, as far as the buffer reaches. A page whose timer runs late (a busy
+ * machine throttles it to a few per second) still gets every step of the envelope, not one reading per tick.
+ */
+export function envelopeSince(
+  block: Float32Array,
+  sampleRate: number,
+  nowMs: number,
+  sinceMs: number,
+  stepMs: number,
+  push: (atMs: number, db: number) => void,
+): void {
+  const step = Math.max(1, Math.round((sampleRate * stepMs) / 1000));
+  const span = Math.min(block.length, Math.ceil((sampleRate * Math.max(0, sinceMs)) / 1000) + step);
+  const stop = block.length - span;
+  for (let end = block.length, k = 0; end - step >= stop; end -= step, k++) {
+    push(nowMs - k * stepMs, measureLevel(block.subarray(end - step, end)).rmsDb);
+  }
+}
+
 /** Meter fill in [0, 1]: -rangeDb dBFS is empty, 0 dBFS is full. */
 export function meterFraction(db: number, rangeDb = 60): number {
   return Math.min(1, Math.max(0, (db + rangeDb) / rangeDb));

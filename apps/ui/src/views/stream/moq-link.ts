@@ -9,6 +9,7 @@ import type MoqWatch from '@moq/watch/element';
 import type { Audio } from '@moq/publish';
 import {
   EnvelopeCorrelator,
+  envelopeSince,
   FLOOR_DB,
   measureLevel,
   type LatencyEstimate,
@@ -124,9 +125,15 @@ interface Meter {
   detach: () => void;
 }
 
+/** Samples (per channel) the meters read: ~21 ms at 48 kHz. */
+const LEVEL_SAMPLES = 1024;
+/** Envelope steps pushed to the latency estimate. */
+const ENVELOPE_STEP_MS = 10;
+
 function attachMeter(node: AudioNode): Meter {
   const analyser = node.context.createAnalyser();
-  analyser.fftSize = 1024; // ~21 ms at 48 kHz: one reading covers an envelope bin even when the timer runs late
+  // ~340 ms at 48 kHz: the envelope stays whole while the page's timer runs up to that late (a busy machine).
+  analyser.fftSize = 16384;
   node.connect(analyser);
   return {
     analyser,
@@ -141,10 +148,19 @@ function attachMeter(node: AudioNode): Meter {
   };
 }
 
-function read(meter: Meter | undefined): Level {
+/** The level of the newest audio; with `envelope`, also every envelope step since the previous reading. */
+function read(
+  meter: Meter | undefined,
+  envelope?: { nowMs: number; sinceMs: number; push: (atMs: number, db: number) => void },
+): Level {
   if (!meter) return SILENT;
-  meter.analyser.getFloatTimeDomainData(meter.block);
-  return measureLevel(meter.block);
+  const { analyser, block } = meter;
+  analyser.getFloatTimeDomainData(block);
+  if (envelope) {
+    const { nowMs, sinceMs, push } = envelope;
+    envelopeSince(block, analyser.context.sampleRate, nowMs, sinceMs, ENVELOPE_STEP_MS, push);
+  }
+  return measureLevel(block.subarray(block.length - LEVEL_SAMPLES));
 }
 
 /** The microphone opened for one connection, or why it could not be. */
@@ -213,6 +229,8 @@ export class MoqLink {
   private readonly player: MoqWatch | undefined;
   private readonly disposers: (() => void)[] = [];
   private readonly correlator = new EnvelopeCorrelator();
+  private readonly pushInput = (atMs: number, db: number) => this.correlator.push('in', atMs, db);
+  private readonly pushOutput = (atMs: number, db: number) => this.correlator.push('out', atMs, db);
   private inputMeter: Meter | undefined;
   private outputMeter: Meter | undefined;
   private readonly timer: ReturnType<typeof setInterval>;
@@ -338,10 +356,12 @@ export class MoqLink {
     const now = performance.now();
     const elapsed = this.lastSample ? now - this.lastSample : 0;
     this.lastSample = now;
-    const input = read(this.inputMeter);
-    const output = read(this.outputMeter);
-    if (this.inputMeter && this.snap.mic === 'ready') this.correlator.push('in', now, input.rmsDb);
-    if (this.outputMeter) this.correlator.push('out', now, output.rmsDb);
+    const sinceMs = elapsed || SAMPLE_MS;
+    const input = read(
+      this.inputMeter,
+      this.snap.mic === 'ready' ? { nowMs: now, sinceMs, push: this.pushInput } : undefined,
+    );
+    const output = read(this.outputMeter, { nowMs: now, sinceMs, push: this.pushOutput });
     if (output.rmsDb > AUDIBLE_DB) this.audibleMs += elapsed;
     if (++this.ticks % 10 !== 0) return;
     const latency = (this.ticks % 50 === 0 && this.correlator.estimate()) || this.snap.latency;

@@ -41,6 +41,32 @@ function findSpecs(dir, out = []) {
   return out;
 }
 
+// The reference tools and the browser the suites use come from Debian (scripts/system-packages.txt, installed by
+// .ci/run). Missing ones would fail dozens of specs with unrelated-looking errors: name them and the one
+// command that installs them, then stop.
+const TOOLS = {
+  node: ['ffmpeg', 'ffprobe', 'opusenc', 'opusdec', 'flac', 'mpg123', 'sox', 'openssl'],
+  e2e: ['/usr/bin/chromium', 'ffmpeg'],
+};
+function onPath(tool) {
+  if (tool.startsWith('/')) return existsSync(tool);
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, tool)));
+}
+const missing = [
+  ...new Set(Object.entries(TOOLS).flatMap(([stage, tools]) => (wants(stage) ? tools : []))),
+].filter((t) => !onPath(t));
+if (missing.length > 0) {
+  const packages = readFileSync(join(root, 'scripts/system-packages.txt'), 'utf8')
+    .split(/\s+/)
+    .filter(Boolean);
+  console.error(
+    `npm test needs ${missing.join(', ')} (Debian packages). Install them once with:\n\n` +
+      `  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages.join(' ')}\n\n` +
+      '(or run `bash .ci/run` as root, which installs them and runs the tests as CI does)',
+  );
+  process.exit(1);
+}
+
 if (build && (wants('node') || wants('e2e'))) {
   if (run('node', ['scripts/link-dist.mjs']) !== 0) problems.push('linking dist/node_modules failed');
   if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) problems.push('TypeScript build failed');

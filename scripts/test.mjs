@@ -81,6 +81,7 @@ if (lint && only.length === 0) {
   if (run('npx', ['eslint', '.']) !== 0) problems.push('ESLint found problems');
   if (run('npx', ['prettier', '--check', '.', '--log-level', 'warn']) !== 0)
     problems.push('Prettier found unformatted files');
+  if (run('node', ['scripts/check-cycles.mjs']) !== 0) problems.push('modules import each other in a circle');
 }
 
 const reports = join(root, 'test-results');

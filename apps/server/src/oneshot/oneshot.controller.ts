@@ -17,7 +17,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { refuseTruncated } from '../common/uploads';
 import { Caller, RequirePermission } from '../permissions';
-import { OneshotService } from './oneshot.service';
+import { OneshotService, type MediaPart } from './oneshot.service';
 
 type Multipart = AsyncIterableIterator<import('@fastify/multipart').Multipart>;
 
@@ -137,13 +137,6 @@ async function readConfig(parts: Multipart): Promise<string> {
     if (err instanceof HttpException) throw err;
     throw new BadRequestException(`Failed to read config field: ${(err as Error).message}`);
   }
-}
-
-export interface MediaPart {
-  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-  contentType?: string;
-  /** Set when the upload went over `max_body_size`. */
-  tooLarge(): boolean;
 }
 
 /** The `media` part if one follows within 5 s (other fields are skipped); undefined when the body ends. */

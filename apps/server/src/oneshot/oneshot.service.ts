@@ -27,7 +27,14 @@ import { LOGGER } from '../common/logging';
 import { SESSION_HOST } from '../engine/engine.module';
 import { engineLimits } from '../engine/engine-limits';
 import type { Caller } from '../permissions';
-import type { MediaPart } from './oneshot.controller';
+
+/** The uploaded media of a oneshot request, as the controller hands it over. */
+export interface MediaPart {
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  contentType?: string;
+  /** Set when the upload went over `max_body_size`. */
+  tooLarge(): boolean;
+}
 
 /** One finished oneshot pipeline, for metrics and traces (see `OneshotService.onFinished`). */
 export interface OneshotFinished {

@@ -5,6 +5,13 @@ import { matchesAny } from '@streamkit/pipeline/security';
 import { PERMISSION_FLAGS, type PermissionFlag, type Role } from '../config';
 import { requestFromContext } from './request-context';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Resolved by the permissions onRequest hook for every request. */
+    caller?: Caller;
+  }
+}
+
 /** The 15 booleans of `GET /api/v1/permissions`, in StreamKit's order. */
 export type PermissionsInfo = Record<PermissionFlag, boolean>;
 

@@ -1,14 +1,6 @@
 // Finds the Fastify request behind a Nest execution context (HTTP handlers and GraphQL resolvers alike).
 import type { ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Caller } from './caller';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Resolved by the permissions onRequest hook for every request. */
-    caller?: Caller;
-  }
-}
 
 export function requestFromContext(ctx: ExecutionContext): FastifyRequest | undefined {
   if (ctx.getType() === 'http') return ctx.switchToHttp().getRequest<FastifyRequest>();

@@ -4,6 +4,7 @@ export * from './core/pin-types';
 export * from './core/node';
 export * from './core/helpers';
 export * from './core/media-error';
+export * from './core/listeners';
 export * from './spec/types';
 export * from './spec/yaml';
 export * from './spec/yaml-bounds';

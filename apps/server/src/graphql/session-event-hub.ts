@@ -2,7 +2,7 @@
 // pushed (synchronously, O(1) each) into the subscribers' own bounded queues, so the engine never waits
 // for a subscriber and a slow one never delays the others.
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { SessionEvent } from '@streamkit/pipeline';
+import { Listeners, type SessionEvent } from '@streamkit/pipeline';
 import { SessionsService, type SessionsChange as ServiceChange } from '../sessions/sessions.service';
 import { sessionEvent, sessionInfo, withMissed, type SessionEventValue } from './mappers';
 import { installSharedExecution, markShared } from './shared-execution';
@@ -24,7 +24,7 @@ const NODE_SCOPED_STRUCTURAL = new Set<SessionEventType>([
 @Injectable()
 export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
   private readonly sinks = new Map<string, Set<SessionSink>>();
-  private readonly changeSinks = new Set<(change: ServiceChange) => void>();
+  private readonly changeSinks = new Listeners<[ServiceChange]>('sessions change');
   private unsubscribe: (() => void) | undefined;
   private unsubscribeChanges: (() => void) | undefined;
 
@@ -35,7 +35,7 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.unsubscribe = this.sessions.onEvent((event) => this.dispatch(event));
     this.unsubscribeChanges = this.sessions.onChange((change) => {
-      for (const sink of this.changeSinks) sink(change);
+      this.changeSinks.emit(change);
     });
   }
 
@@ -80,8 +80,7 @@ export class SessionEventHub implements OnModuleInit, OnModuleDestroy {
         session: sessionInfo(change.session),
       });
     };
-    this.changeSinks.add(sink);
-    queue.onClose(() => this.changeSinks.delete(sink));
+    queue.onClose(this.changeSinks.add(sink));
     return queue;
   }
 

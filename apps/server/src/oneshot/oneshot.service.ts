@@ -14,6 +14,7 @@ import {
 import {
   HTTP_INPUT_KIND,
   HTTP_OUTPUT_KIND,
+  Listeners,
   OneshotError,
   parsePipelineYamlOffThread,
   type NodeStats,
@@ -54,13 +55,17 @@ export class OneshotService implements BeforeApplicationShutdown {
   private draining = false;
   /** Runs whose nodes are still going, to cancel what a bounded drain leaves. */
   private readonly live = new Set<OneshotRun>();
-  private readonly finishedListeners = new Set<(run: OneshotFinished) => void>();
+  private readonly finishedListeners: Listeners<[OneshotFinished]>;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(SESSION_HOST) private readonly host: SessionHost,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.finishedListeners = new Listeners('oneshot finished', (err) =>
+      log.error({ err }, 'oneshot finished listener threw'),
+    );
+  }
 
   get maxBodySize(): number {
     return this.config.server.max_body_size;
@@ -110,18 +115,11 @@ export class OneshotService implements BeforeApplicationShutdown {
 
   /** Called once per pipeline that reached the engine, when it settles. Returns the unsubscribe function. */
   onFinished(listener: (run: OneshotFinished) => void): () => void {
-    this.finishedListeners.add(listener);
-    return () => this.finishedListeners.delete(listener);
+    return this.finishedListeners.add(listener);
   }
 
   private emitFinished(run: OneshotFinished): void {
-    for (const l of this.finishedListeners) {
-      try {
-        l(run);
-      } catch (err) {
-        this.log.error({ err }, 'oneshot finished listener threw');
-      }
-    }
+    this.finishedListeners.emit(run);
   }
 
   async run(

@@ -23,7 +23,10 @@ import {
   type SessionHost,
   type PipelineSpec,
   type ValidationProblem,
+  Listeners,
 } from '@streamkit/pipeline';
+import type { Logger } from 'pino';
+import { LOGGER } from '../common/logging';
 import { randomUUID } from 'node:crypto';
 import { CONFIG, type Config } from '../config';
 import { TooManyRequestsException } from '../common/errors';
@@ -102,14 +105,23 @@ export function sessionErrorToHttp(body: SessionErrorBody, prefix = ''): HttpExc
 @Injectable()
 export class SessionsService {
   private readonly sessions = new Map<string, SessionRecord>();
-  private readonly changeListeners = new Set<(change: SessionsChange) => void>();
-  private readonly eventListeners = new Set<(event: SessionEvent, record: SessionRecord) => void>();
+  private readonly changeListeners: Listeners<[SessionsChange]>;
+  private readonly eventListeners: Listeners<[SessionEvent, SessionRecord]>;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(SESSION_HOST) private readonly host: SessionHost,
     @Inject(NODE_REGISTRY) private readonly registry: NodeRegistry,
-  ) {}
+    @Inject(LOGGER) log: Logger,
+  ) {
+    // A listener that throws (a subscription's sink) must not fail a create or stop other listeners.
+    this.changeListeners = new Listeners('sessions change', (err) =>
+      log.error({ err }, 'sessions change listener threw'),
+    );
+    this.eventListeners = new Listeners('session event', (err) =>
+      log.error({ err }, 'session event listener threw'),
+    );
+  }
 
   /**
    * Create a session from YAML; every problem of the pipeline is reported at once. Without `yaml` the
@@ -219,14 +231,12 @@ export class SessionsService {
 
   /** Visible sessions' lifecycle changes (created, destroyed). Returns the unsubscribe function. */
   onChange(listener: (change: SessionsChange) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return this.changeListeners.add(listener);
   }
 
   /** Every event of every session, with its record (for ownership filtering). */
   onEvent(listener: (event: SessionEvent, record: SessionRecord) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.eventListeners.add(listener);
   }
 
   count(): number {
@@ -243,14 +253,14 @@ export class SessionsService {
     };
     this.sessions.set(record.id, record);
     handle.subscribe((event) => {
-      for (const l of this.eventListeners) l(event, record);
+      this.eventListeners.emit(event, record);
     });
     this.emitChange({ type: 'created', session: info(record), created_by: createdBy });
     return info(record);
   }
 
   private emitChange(change: SessionsChange): void {
-    for (const l of this.changeListeners) l(change);
+    this.changeListeners.emit(change);
   }
 
   private checkNodeKind(caller: Caller, nodeId: string, kind: string): void {

@@ -1,5 +1,6 @@
 // The registry of node kinds: params validated with Ajv (defaults applied; unknown keys dropped with a
 // warning, as StreamKit ignores them, or refused when `strictParams`), pins, and the `/schema/nodes` listing. Kinds can be registered and unregistered at runtime (plugins).
+import { Listeners } from '../core/listeners';
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { AnyNodeDefinition, NodeServices } from '../core/node';
 import type { InputPinSpec, OutputPinSpec, PinSet } from '../core/pin-types';
@@ -98,7 +99,9 @@ export class NodeRegistry implements KindCatalog {
   /** Created with the first validator: loading Ajv is a good part of an engine worker's start-up. */
   private ajvInstance: Ajv | undefined;
   private readonly entries = new Map<string, Entry>();
-  private readonly listeners = new Set<(kind: string, change: 'registered' | 'unregistered') => void>();
+  private readonly listeners = new Listeners<[kind: string, change: 'registered' | 'unregistered']>(
+    'node kind',
+  );
 
   /** See NodeRegistryOptions; may change at run time (a new value applies to the next validation). */
   strictParams: boolean;
@@ -129,19 +132,18 @@ export class NodeRegistry implements KindCatalog {
       },
     };
     this.entries.set(def.kind, entry);
-    for (const l of this.listeners) l(def.kind, 'registered');
+    this.listeners.emit(def.kind, 'registered');
   }
 
   unregister(kind: string): boolean {
     const existed = this.entries.delete(kind);
-    if (existed) for (const l of this.listeners) l(kind, 'unregistered');
+    if (existed) this.listeners.emit(kind, 'unregistered');
     return existed;
   }
 
   /** Be told when kinds come and go; returns the unsubscribe function. */
   onChange(listener: (kind: string, change: 'registered' | 'unregistered') => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   get(kind: string): AnyNodeDefinition | undefined {

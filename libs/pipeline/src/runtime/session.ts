@@ -1,5 +1,6 @@
 // A dynamic session: a live graph changed by commands (validated before they touch anything, answered
 // with a result or a typed error) that emits an event for every change, state, stats tick and telemetry.
+import { Listeners } from '../core/listeners';
 import type { Logger, NodeServices } from '../core/node';
 import { compilePipeline, type CompiledPipeline } from '../spec/compile';
 import { limitText, resolveEngineLimits, type EngineLimits } from '../spec/limits';
@@ -147,7 +148,7 @@ export class Session {
   private readonly registry: NodeRegistry;
   private readonly graph: Graph;
   private spec: PipelineSpec;
-  private readonly listeners = new Set<(event: SessionEvent) => void>();
+  private readonly listeners: Listeners<[SessionEvent]>;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly ticker: NodeJS.Timeout;
   private destroyed = false;
@@ -166,6 +167,9 @@ export class Session {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.limits = resolveEngineLimits(options.limits);
     this.spec = { mode: 'dynamic', nodes: nodeRecord(), connections: [] };
+    this.listeners = new Listeners('session event', (err) =>
+      options.log?.error('session event listener threw', { error: (err as Error).message }),
+    );
     if (options.onEvent) this.listeners.add(options.onEvent);
     if (options.name !== undefined) this.spec.name = options.name;
     this.graph = new Graph({
@@ -228,8 +232,7 @@ export class Session {
 
   /** Listen to every event; returns the unsubscribe function. */
   subscribe(listener: (event: SessionEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Run one command (commands run one at a time, in order). Never throws: failures are values. */
@@ -313,13 +316,7 @@ export class Session {
   }
 
   private emit(event: SessionEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.options.log?.error('session event listener threw', { error: (err as Error).message });
-      }
-    }
+    this.listeners.emit(event);
   }
 
   private emitStats(r: NodeRunner): void {

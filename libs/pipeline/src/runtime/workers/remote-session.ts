@@ -1,6 +1,7 @@
 // The main thread's handle on a session running in a worker: commands go to the worker, events come back in
 // order. It keeps a mirror of the pipeline from those events, so when its worker dies the session is still
 // there to look at: every node that was live is `Failed{reason}` and the session answers with the cause.
+import { Listeners } from '../../core/listeners';
 import { isTerminal } from '../node-runner';
 import { toConnection } from '../session';
 import type { ConnectionSpec, ValidationProblem } from '../../spec/types';
@@ -24,7 +25,8 @@ export interface RemoteSessionLink {
 }
 
 export class RemoteSession implements SessionHandle {
-  private readonly listeners = new Set<(event: SessionEvent) => void>();
+  // A listener's failure is its own; the others still hear the event.
+  private readonly listeners = new Listeners<[SessionEvent]>('session event');
   private readonly nodes = new Map<string, NodeView>();
   private connections: ConnectionSpec[] = [];
   private failure: string | undefined;
@@ -51,8 +53,7 @@ export class RemoteSession implements SessionHandle {
   }
 
   subscribe(listener: (event: SessionEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async execute<C extends SessionCommand>(command: C): Promise<CommandResult<CommandResults[C['type']]>> {
@@ -171,13 +172,7 @@ export class RemoteSession implements SessionHandle {
   }
 
   private emit(event: SessionEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // A listener's failure is its own; the others still hear the event.
-      }
-    }
+    this.listeners.emit(event);
   }
 
   private end(): void {

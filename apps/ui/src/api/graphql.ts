@@ -1,5 +1,6 @@
 // GraphQL over HTTP (queries, mutations) and over graphql-ws (subscriptions) against /api/v1/graphql.
 // The socket reconnects with capped exponential backoff forever and reports its status to listeners.
+import { Listeners } from '@streamkit/pipeline/core/listeners';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import { apiUrl } from '../lib/base';
 
@@ -94,7 +95,7 @@ export interface Sink<T> {
 export class LiveClient {
   private readonly client: Client;
   private statusNow: LinkStatus = 'connecting';
-  private readonly listeners = new Set<(s: LinkStatus) => void>();
+  private readonly listeners = new Listeners<[LinkStatus]>('connection status');
   /** Bumped on every (re)connection so views can re-fetch what they may have missed. */
   private epochNow = 0;
 
@@ -104,7 +105,7 @@ export class LiveClient {
         if (s === 'connected') this.epochNow++;
         if (s === this.statusNow && s !== 'connected') return;
         this.statusNow = s;
-        for (const l of this.listeners) l(s);
+        this.listeners.emit(s);
       }),
     );
   }
@@ -118,8 +119,7 @@ export class LiveClient {
   }
 
   onStatus(listener: (s: LinkStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Subscribes; graphql-ws re-subscribes by itself after a reconnect. Returns the unsubscribe. */

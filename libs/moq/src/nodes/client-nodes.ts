@@ -16,7 +16,7 @@ import {
   opusCatalog,
   parseCatalog,
 } from '../hang';
-import { opusPacketDurationUs } from './opus-toc';
+import { opusPacketDurationUs } from '@streamkit/pipeline/codecs/ogg/opus-toc';
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 10_000;

@@ -6,6 +6,6 @@ import { moqPeerNode } from './peer';
 
 export { MOQ_SERVICE_KEY, moqPeerNode, moqServerFrom, PeerParams } from './peer';
 export { moqPublisherNode, moqSubscriberNode, PublisherParams, SubscriberParams } from './client-nodes';
-export { opusPacketDurationUs } from './opus-toc';
+export { opusPacketDurationUs } from '@streamkit/pipeline/codecs/ogg/opus-toc';
 
 export const moqNodeDefinitions: AnyNodeDefinition[] = [moqPeerNode, moqPublisherNode, moqSubscriberNode];

@@ -8,7 +8,7 @@ import { EOS, type Packet } from '@streamkit/pipeline/core/packets';
 import { CatalogWatch, HangAudioPublisher, TrackReader, decodeLegacyFrame } from '../hang';
 import { REPLACED, UNANNOUNCED, type RelayBroadcast } from '../relay/relay';
 import { MoqServer, type PeerRoute } from '../server';
-import { opusPacketDurationUs } from './opus-toc';
+import { opusPacketDurationUs } from '@streamkit/pipeline/codecs/ogg/opus-toc';
 
 /** Key under which the server provides its MoqServer in `NodeServices`. */
 export const MOQ_SERVICE_KEY = 'moq';

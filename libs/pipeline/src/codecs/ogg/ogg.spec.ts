@@ -27,7 +27,13 @@ import { OggOpusMuxer, type OggOpusMuxerOptions } from './opus-muxer';
 import { OggOpusDemuxer } from './opus-demuxer';
 import { OggPageReader, type OggPage } from './page-reader';
 import { OGG_FLAG_BOS, OGG_FLAG_CONTINUED, OGG_FLAG_EOS, OggPageWriter } from './page-writer';
-import { opusPacketIsStereo, opusPacketSamples, opusSamplesToUs, opusUsToSamples } from './opus-toc';
+import {
+  opusPacketDurationUs,
+  opusPacketIsStereo,
+  opusPacketSamples,
+  opusSamplesToUs,
+  opusUsToSamples,
+} from './opus-toc';
 
 const SPEECH = 'speech_en_48k_stereo.opus.ogg';
 
@@ -97,6 +103,11 @@ test('opusPacketSamples reads frame size and count from the TOC', () => {
   assert.equal(opusPacketIsStereo(new Uint8Array([toc(31, false, 0)])), false);
   for (const s of [120, 240, 480, 537, 960, 1920, 2880, 5760])
     assert.equal(opusUsToSamples(opusSamplesToUs(s)), s);
+  // Duration for packets that arrive without timing (MoQ): the fallback only for a malformed packet.
+  assert.equal(opusPacketDurationUs(new Uint8Array([toc(16, false, 3), 3])), 7500);
+  assert.equal(opusPacketDurationUs(new Uint8Array([toc(31, false, 0), 1])), 20_000);
+  assert.equal(opusPacketDurationUs(new Uint8Array(0), 40_000), 40_000);
+  assert.equal(opusPacketDurationUs(new Uint8Array([toc(3, false, 3), 3])), 20_000, 'over 120 ms');
 });
 
 test('oggCrc matches the checksum stored in a real page, and slice-by-4 equals bytewise', () => {

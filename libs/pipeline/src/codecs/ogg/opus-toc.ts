@@ -82,3 +82,9 @@ export function opusSamplesToUs(samples: number): number {
 export function opusUsToSamples(us: number): number {
   return Math.round((us * 48) / 1000);
 }
+
+/** Microseconds of audio in the packet (for packets that arrive without timing); `fallbackUs` when it is malformed. */
+export function opusPacketDurationUs(data: Uint8Array, fallbackUs = 20_000): number {
+  const samples = opusPacketSamples(data);
+  return samples === 0 ? fallbackUs : opusSamplesToUs(samples);
+}

@@ -1,7 +1,7 @@
 // The editor's YAML conversion must wire pipelines exactly as the engine's parser does, for every
 // shipped sample and for the forms the samples do not use.
 import { describe, expect, it } from 'vitest';
-import { tryParsePipelineYaml } from '@streamkit/pipeline/spec/yaml';
+import { tryParsePipelineYaml } from '@streamkit/pipeline/definition/yaml';
 import type { PipelineGraph } from './graph';
 import { graphToYaml, parsePipelineYaml } from './yaml-graph';
 

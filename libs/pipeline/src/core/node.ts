@@ -3,7 +3,7 @@
 import type { TObject } from '@sinclair/typebox';
 import type { Eos, Packet } from './packets';
 import type { PinSet } from './pin-types';
-import type { NodeLimits } from '../spec/limits';
+import type { NodeLimits } from '../definition/limits';
 
 /** Stop reasons keep StreamKit's snake_case names. */
 export type StopReason =

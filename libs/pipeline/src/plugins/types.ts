@@ -2,7 +2,7 @@
 // plugins are adapted to, summaries for the HTTP API, and errors that carry the HTTP status to answer with.
 import type { Packet } from '../core/packets';
 import type { PinType } from '../core/pin-types';
-import { DEFAULT_NODE_LIMITS, limitText, type NodeLimits } from '../spec/limits';
+import { DEFAULT_NODE_LIMITS, limitText, type NodeLimits } from '../definition/limits';
 
 export const PLUGIN_ABI_VERSION = 1;
 

@@ -4,7 +4,7 @@ import { Listeners } from '../core/listeners';
 import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { AnyNodeDefinition, NodeServices } from '../core/node';
 import type { InputPinSpec, OutputPinSpec, PinSet } from '../core/pin-types';
-import type { KindCatalog, KindInfo } from '../spec/types';
+import type { KindCatalog, KindInfo } from '../definition/types';
 
 /** One entry of StreamKit's `GET /api/v1/schema/nodes`. */
 export interface NodeSchemaEntry {

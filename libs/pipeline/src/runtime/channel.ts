@@ -2,7 +2,7 @@
 // data touch only a ring buffer; promises are created only when a queue is full or empty.
 import { EOS, type Eos, type Packet } from '../core/packets';
 import type { NodeStatsCounters, Receiver, Sender } from '../core/node';
-import type { ConnectionMode } from '../spec/types';
+import type { ConnectionMode } from '../definition/types';
 
 /**
  * Wall-clock accounting of a node: processing time is the time the node spends between waking up and

@@ -2,11 +2,11 @@
 // pins, and the start gate that lets sources produce once no node is still initializing.
 import type { AnyNodeDefinition, ExecutionMode, Logger, NodeServices, NodeState } from '../core/node';
 import type { PinSet } from '../core/pin-types';
-import { connectionKey, type ConnectionSpec } from '../spec/types';
+import { connectionKey, type ConnectionSpec } from '../definition/types';
 import { Link } from './channel';
 import { NodeRunner, silentLogger } from './node-runner';
 import type { TelemetryEvent } from './telemetry';
-import { resolveEngineLimits, type EngineLimits } from '../spec/limits';
+import { resolveEngineLimits, type EngineLimits } from '../definition/limits';
 
 export interface GraphOptions {
   mode: ExecutionMode;

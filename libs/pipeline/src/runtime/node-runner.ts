@@ -16,7 +16,7 @@ import type {
 import { pinMatches, type PinSet } from '../core/pin-types';
 import { InputChannel, NodeMeter, OutputPort } from './channel';
 import { TELEMETRY_TYPE_ID, TelemetryRateLimiter, type TelemetryEvent } from './telemetry';
-import { DEFAULT_NODE_LIMITS, type NodeLimits } from '../spec/limits';
+import { DEFAULT_NODE_LIMITS, type NodeLimits } from '../definition/limits';
 import { NodeLogLimiter } from './log-limiter';
 import { MediaError } from '../core/media-error';
 

@@ -1,15 +1,15 @@
 // The oneshot runner: compiles a pipeline, runs it once, and exposes `streamkit::http_output` as an async
 // byte stream. Errors before the first output byte reject; later failures end the stream with an error.
 import type { Logger, NodeServices, NodeState, NodeStats } from '../core/node';
-import { compilePipeline } from '../spec/compile';
-import { resolveEngineLimits, type EngineLimits } from '../spec/limits';
+import { compilePipeline } from '../definition/compile';
+import { resolveEngineLimits, type EngineLimits } from '../definition/limits';
 import {
   nodeRecord,
   PipelineValidationError,
   type PipelineSpec,
   type ValidationProblem,
-} from '../spec/types';
-import { tryParsePipelineYaml } from '../spec/yaml';
+} from '../definition/types';
+import { tryParsePipelineYaml } from '../definition/yaml';
 import type { NodeRegistry } from '../registry/registry';
 import { HTTP_INPUT_KIND, HTTP_OUTPUT_KIND } from '../nodes/core/http-io';
 import {

@@ -1,8 +1,8 @@
 // The SessionHost seam: where graphs run (dynamic sessions and oneshot runs), in this process or on a pool of
 // worker threads (`workers/`). Everything crossing it is a JSON value (commands, results, events) or bytes.
-import type { PipelineSpec, ValidationProblem } from '../spec/types';
+import type { PipelineSpec, ValidationProblem } from '../definition/types';
 import { withLogFields } from './node-runner';
-import type { EngineLimits } from '../spec/limits';
+import type { EngineLimits } from '../definition/limits';
 import { runOneshot, type OneshotRun } from './oneshot';
 import { Session, type SessionOptions } from './session';
 import type { CommandResult, CommandResults, SessionCommand, SessionEvent } from './session-types';

@@ -1,7 +1,7 @@
 // The dynamic-session protocol: commands, results, typed errors and events. All plain JSON values so they
 // can cross REST, GraphQL, a worker-thread boundary or a network link unchanged.
 import type { NodeState, NodeStats } from '../core/node';
-import type { ConnectionMode, ConnectionSpec, ValidationProblem } from '../spec/types';
+import type { ConnectionMode, ConnectionSpec, ValidationProblem } from '../definition/types';
 
 export interface AddNodeCommand {
   type: 'add_node';

@@ -2,8 +2,8 @@
 // with a result or a typed error) that emits an event for every change, state, stats tick and telemetry.
 import { Listeners } from '../core/listeners';
 import type { Logger, NodeServices } from '../core/node';
-import { compilePipeline, type CompiledPipeline } from '../spec/compile';
-import { limitText, resolveEngineLimits, type EngineLimits } from '../spec/limits';
+import { compilePipeline, type CompiledPipeline } from '../definition/compile';
+import { limitText, resolveEngineLimits, type EngineLimits } from '../definition/limits';
 import {
   connectionKey,
   connectionLabel,
@@ -14,7 +14,7 @@ import {
   type KindInfo,
   type PipelineSpec,
   type ValidationProblem,
-} from '../spec/types';
+} from '../definition/types';
 import type { NodeRegistry } from '../registry/registry';
 import { Graph } from './graph';
 import type { NodeRunner } from './node-runner';

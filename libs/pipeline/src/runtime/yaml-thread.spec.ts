@@ -1,7 +1,7 @@
 // parsePipelineYamlOffThread: large documents are parsed on the worker with the same result as in place.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tryParsePipelineYaml } from '../spec/yaml';
+import { tryParsePipelineYaml } from '../definition/yaml';
 import { parsePipelineYamlOffThread, YAML_THREAD_MIN_CHARS } from './yaml-thread';
 
 test('a large document parses on the worker to the same spec, node ids kept as own keys', async () => {

@@ -3,9 +3,9 @@
 // case) are parsed in place. The worker is shared, started on first use, capped in memory, and replaced if
 // it dies or a parse overruns its deadline.
 import { Worker } from 'node:worker_threads';
-import { nodeRecord, type PipelineSpec, type ValidationProblem } from '../spec/types';
-import { tryParsePipelineYaml, type PipelineYamlOptions } from '../spec/yaml';
-import { DEFAULT_YAML_LIMITS } from '../spec/yaml-bounds';
+import { nodeRecord, type PipelineSpec, type ValidationProblem } from '../definition/types';
+import { tryParsePipelineYaml, type PipelineYamlOptions } from '../definition/yaml';
+import { DEFAULT_YAML_LIMITS } from '../definition/yaml-bounds';
 
 /** Below this many characters a document is parsed on the calling thread (well under a millisecond). */
 export const YAML_THREAD_MIN_CHARS = 8 * 1024;
@@ -58,7 +58,7 @@ class YamlThread {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { yamlModule: require.resolve('../spec/yaml') },
+      workerData: { yamlModule: require.resolve('../definition/yaml') },
       resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 4 },
     });
     worker.on('message', ({ id, res }: { id: number; res: ParseResult }) => {

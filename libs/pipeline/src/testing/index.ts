@@ -9,11 +9,11 @@ import type {
   NodeState,
   NodeStats,
 } from '../core/node';
-import type { EngineLimits } from '../spec/limits';
+import type { EngineLimits } from '../definition/limits';
 import { forEachPacket } from '../core/helpers';
 import type { Packet } from '../core/packets';
 import { NodeRegistry } from '../registry/registry';
-import { PipelineValidationError, type PipelineSpec } from '../spec/types';
+import { PipelineValidationError, type PipelineSpec } from '../definition/types';
 import { InputChannel, Link, NodeMeter } from '../runtime/channel';
 import { Graph } from '../runtime/graph';
 import { runOneshot } from '../runtime/oneshot';

@@ -12,7 +12,7 @@ import {
   type QuickJSRuntime,
 } from 'quickjs-emscripten';
 import type { AudioPacket, Packet, PacketMetadata } from '../../core/packets';
-import { DEFAULT_NODE_LIMITS, limitText } from '../../spec/limits';
+import { DEFAULT_NODE_LIMITS, limitText } from '../../definition/limits';
 import { WASM_PAGE_BYTES, wasmApi, type WasmModule } from '../../plugins/wasm-api';
 import type { ScriptFetchInit } from './fetch-policy';
 import { CallCode, PRELUDE_SOURCE } from './prelude';

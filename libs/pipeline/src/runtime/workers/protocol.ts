@@ -4,9 +4,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Logger, NodeServices, NodeState, NodeStats } from '../../core/node';
 import type { NodeRegistry } from '../../registry/registry';
-import type { PipelineSpec, ValidationProblem } from '../../spec/types';
+import type { PipelineSpec, ValidationProblem } from '../../definition/types';
 import type { OneshotErrorCode } from '../oneshot';
-import type { EngineLimits } from '../../spec/limits';
+import type { EngineLimits } from '../../definition/limits';
 import type { SessionCommand, SessionErrorBody, SessionEvent } from '../session-types';
 
 /** Where a worker finds node kinds beyond the built-ins its setup registers. */

@@ -5,7 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { NodeState, NodeStats } from '../../core/node';
 import { OneshotError, type OneshotRun } from '../oneshot';
 import type { HostedOneshotOptions } from '../session-host';
-import type { ValidationProblem } from '../../spec/types';
+import type { ValidationProblem } from '../../definition/types';
 import { PortByteReceiver, PortByteSender, type PortMessage } from './port-bytes';
 import type { OneshotFromWorker } from './protocol';
 import { fromWire } from './wire';

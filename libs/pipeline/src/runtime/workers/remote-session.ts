@@ -4,8 +4,8 @@
 import { Listeners } from '../../core/listeners';
 import { isTerminal } from '../node-runner';
 import { toConnection } from '../session';
-import type { ConnectionSpec, ValidationProblem } from '../../spec/types';
-import { sameConnection } from '../../spec/types';
+import type { ConnectionSpec, ValidationProblem } from '../../definition/types';
+import { sameConnection } from '../../definition/types';
 import type {
   CommandResult,
   CommandResults,

@@ -3,7 +3,7 @@
 // death fails only what ran on it (`Failed{reason}`) and the pool starts a replacement.
 import { randomUUID } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
-import type { PipelineSpec, ValidationProblem } from '../../spec/types';
+import type { PipelineSpec, ValidationProblem } from '../../definition/types';
 import { OneshotError, type OneshotRun } from '../oneshot';
 import type { HostedOneshotOptions, SessionHost } from '../session-host';
 import type { CommandResult, SessionCommand, SessionEvent } from '../session-types';

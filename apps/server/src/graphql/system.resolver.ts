@@ -3,11 +3,11 @@ import { Inject, Optional, UseFilters } from '@nestjs/common';
 import { Context, Query, Resolver } from '@nestjs/graphql';
 import { packetTypesSchema, type NodeRegistry } from '@streamkit/pipeline';
 import { CONFIG, type Config } from '../config';
-import { ConfigController } from '../config/config.controller';
+import { clientConfig } from '../config/client-config';
 import { NODE_REGISTRY } from '../engine/engine.module';
 import { GqlCallers, GraphqlErrorFilter, type GqlContext } from './gql-context';
 import { nodeKind, packetType, permissionFlags } from './mappers';
-import { EMPTY_PLUGIN_CATALOG, PLUGIN_CATALOG, type PluginCatalog } from './plugin-catalog';
+import { EMPTY_PLUGIN_CATALOG, PLUGIN_CATALOG, type PluginCatalog } from '../plugins/plugin-catalog';
 import { ClientConfigType, NodeKind, PacketType, PermissionsType, PluginType } from './types';
 
 @Resolver()
@@ -26,8 +26,8 @@ export class SystemResolver {
 
   @Query(() => ClientConfigType)
   config(@Context() ctx: GqlContext): ClientConfigType {
-    // The REST controller is the one definition of what the client sees.
-    const c = new ConfigController(this.serverConfig).get(ctx.req ?? ctx.request);
+    // The same definition as GET /api/v1/config.
+    const c = clientConfig(this.serverConfig, (ctx.req ?? ctx.request)?.headers.host);
     return {
       version: c.version,
       basePath: c.base_path,

@@ -1,6 +1,6 @@
 // Plugins: loading at start, the HTTP management API, and the catalog behind the GraphQL `plugins` query.
 import { Global, Module } from '@nestjs/common';
-import { PLUGIN_CATALOG, type PluginCatalog } from '../graphql/plugin-catalog';
+import { PLUGIN_CATALOG, type PluginCatalog } from './plugin-catalog';
 import { PluginsController } from './plugins.controller';
 import { PluginsService } from './plugins.service';
 

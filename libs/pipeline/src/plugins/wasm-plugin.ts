@@ -1,5 +1,6 @@
 // WebAssembly plugins (ABI v1, plugins/ABI.md): the module is validated and compiled once at load; every
 // node instance gets a fresh instance on its own capped memory, so a plugin's state and crashes stay per node.
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Packet, PacketMetadata } from '../core/packets';
 import { parsePluginMetadata } from './metadata';
@@ -15,6 +16,7 @@ import {
   type PluginMetadata,
   type PluginOutput,
 } from './types';
+import type { WasmProbeAnswer, WasmProbeInput } from './wasm-probe';
 import { WASM_PAGE_BYTES, wasmApi, type WasmImports, type WasmMemory, type WasmModule } from './wasm-api';
 
 export const DEFAULT_WASM_MEMORY_LIMIT_MB = 64;
@@ -208,28 +210,9 @@ export class WasmPlugin implements LoadedPluginModule {
   }
 }
 
-// The first run of an unknown module (its start function, sk_abi_version, sk_metadata) happens in a worker
-// thread that is terminated after a timeout: a module that loops at load cannot hang the server.
-const PROBE_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { bytes, initial, maximum } = workerData;
-const memory = new WebAssembly.Memory({ initial, maximum });
-const noop = () => 0;
-const env = { memory, sk_emit: noop, sk_log: noop, sk_telemetry: noop, abort: () => { throw new Error('abort called'); } };
-try {
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env });
-  const version = inst.exports.sk_abi_version();
-  const ptr = inst.exports.sk_metadata();
-  const buf = new Uint8Array(memory.buffer);
-  let metadata = '';
-  if (ptr > 0 && ptr + 4 <= buf.length) {
-    const len = new DataView(memory.buffer).getUint32(ptr, true);
-    if (ptr + 4 + len <= buf.length) metadata = Buffer.from(buf.subarray(ptr + 4, ptr + 4 + len)).toString('utf8');
-  }
-  parentPort.postMessage({ version, metadata });
-} catch (err) {
-  parentPort.postMessage({ error: String((err && err.message) || err) });
-}`;
+// The first run of an unknown module happens in a worker thread (`wasm-probe.ts`) that is terminated after a
+// timeout: a module that loops at load cannot hang the server.
+const PROBE_ENTRY = join(__dirname, 'wasm-probe.js');
 
 function probeInWorker(
   bytes: Uint8Array,
@@ -237,9 +220,9 @@ function probeInWorker(
   timeoutMs: number,
 ): Promise<{ version: number; metadata: string }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(PROBE_SOURCE, {
-      eval: true,
-      workerData: { bytes, initial: memory.initialPages, maximum: memory.maximumPages },
+    const input: WasmProbeInput = { bytes, initial: memory.initialPages, maximum: memory.maximumPages };
+    const worker = new Worker(PROBE_ENTRY, {
+      workerData: input,
       resourceLimits: { maxOldGenerationSizeMb: 64 },
     });
     const timer = setTimeout(() => {
@@ -248,12 +231,12 @@ function probeInWorker(
         new Error(`did not instantiate and return its metadata within ${timeoutMs} ms (a loop at load?)`),
       );
     }, timeoutMs);
-    worker.once('message', (m: { version?: number; metadata?: string; error?: string }) => {
+    worker.once('message', (m: WasmProbeAnswer) => {
       clearTimeout(timer);
       void worker.terminate();
-      if (m.error !== undefined)
+      if ('error' in m)
         reject(new Error(`failed at load (start, sk_abi_version or sk_metadata): ${m.error}`));
-      else resolve({ version: m.version ?? -1, metadata: m.metadata ?? '' });
+      else resolve(m);
     });
     worker.once('error', (err) => {
       clearTimeout(timer);

@@ -237,6 +237,10 @@ describe('engine workers', () => {
         '    kind: core::script',
         '    params:',
         '      script: "function process(p) { const end = Date.now() + 90; while (Date.now() < end) {} return p; }"',
+        // A heavy script, not a runaway one: its 90 ms slices stay well inside its deadline even when a busy
+        // machine preempts them (the default, 100 ms of wall clock per slice, would stop it there).
+        '      cpu_timeout_ms: 1000',
+        '      timeout_ms: 1000',
         '    needs: tick',
         '  sink: { kind: core::sink, needs: busy }',
       ].join('\n'),

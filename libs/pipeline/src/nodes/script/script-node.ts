@@ -56,7 +56,7 @@ export const ScriptParamsSchema = Type.Object({
     Type.Integer({
       minimum: 1,
       maximum: MAX_CPU_TIMEOUT_MS,
-      description: `CPU time allowed per synchronous slice of a call (default: timeout_ms, at most ${DEFAULT_CPU_TIMEOUT_MS}). Exceeding it (a runaway loop) fails the node.`,
+      description: `Time allowed per synchronous slice of a call, measured as its wall-clock time (default: timeout_ms, at most ${DEFAULT_CPU_TIMEOUT_MS}). Exceeding it (a runaway loop) fails the node.`,
     }),
   ),
   memory_limit_mb: Type.Optional(

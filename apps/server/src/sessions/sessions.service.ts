@@ -24,6 +24,7 @@ import {
   type PipelineSpec,
   type ValidationProblem,
   Listeners,
+  nestsDeeperThan,
 } from '@streamkit/pipeline';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logging';
@@ -218,7 +219,14 @@ export class SessionsService {
         : command.type === 'get_pipeline'
           ? []
           : [command];
+    const maxDepth = this.config.engine.limits.max_yaml_depth;
     for (const op of ops) {
+      // Params from JSON get the nesting bound YAML has: deeper values cannot even be handed to a worker.
+      if ((op.type === 'add_node' || op.type === 'tune_node') && nestsDeeperThan(op.params, maxDepth)) {
+        throw new BadRequestException(
+          `Node '${op.node_id}': params nest deeper than ${maxDepth} levels ([engine.limits].max_yaml_depth)`,
+        );
+      }
       if (op.type === 'add_node') this.checkNodeKind(caller, op.node_id, op.kind);
       if (op.type === 'tune_node' && command.type !== 'tune_node' && !caller.can('tune_nodes')) {
         throw new ForbiddenException(DENIED.tune_nodes);

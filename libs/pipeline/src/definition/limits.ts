@@ -69,3 +69,19 @@ export function resolveEngineLimits(overrides: Partial<EngineLimits> = {}): Engi
 export function limitText(limits: Partial<EngineLimits>, key: keyof EngineLimits): string {
   return `the limit is ${limits[key] ?? DEFAULT_ENGINE_LIMITS[key]} ([engine.limits] ${ENGINE_LIMIT_KEYS[key]})`;
 }
+
+/**
+ * True when `value` (params from JSON: REST, GraphQL, the control WebSocket) nests arrays or objects deeper than
+ * `max` levels. Walked with an explicit stack: a hostile 500,000-level value is measured, not recursed into
+ * (structured clone to a worker and `JSON.stringify` overflow the stack on it).
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

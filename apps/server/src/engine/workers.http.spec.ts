@@ -17,7 +17,7 @@ import {
 import { exampleWasmGain } from '@streamkit/pipeline/plugins/examples.test-helper';
 import { OneshotService } from '../oneshot/oneshot.service';
 import { ENGINE_TEST_NODES } from '../testing/engine-test-nodes';
-import { PACED_ONESHOT, REPO, SPEECH } from '../testing/fixtures';
+import { MUSIC, PACED_ONESHOT, REPO, SPEECH } from '../testing/fixtures';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import { SESSION_HOST } from './engine.module';
 
@@ -321,15 +321,20 @@ describe('engine workers', () => {
     }
   });
 
-  it('a oneshot run through a worker is byte-identical to the in-process run', async () => {
-    const media = readFileSync(SPEECH);
+  /** POST /process with `media` through double_volume.yml: the status, content type and body. */
+  async function processRemote(media: Buffer) {
     const fd = new FormData();
     fd.append('config', DOUBLE_VOLUME);
     fd.append('media', new Blob([media], { type: 'audio/ogg' }));
     const res = await fetch(`${server.url}/api/v1/process`, { method: 'POST', body: fd });
-    assert.equal(res.status, 200);
-    const remote = Buffer.from(await res.arrayBuffer());
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: Buffer.from(await res.arrayBuffer()),
+    };
+  }
 
+  async function processLocal(media: Buffer) {
     const local = await runOneshot(DOUBLE_VOLUME, {
       registry: createDefaultRegistry(),
       input: [media],
@@ -337,9 +342,39 @@ describe('engine workers', () => {
     });
     const chunks: Buffer[] = [];
     for await (const c of local.output) chunks.push(Buffer.from(c));
-    assert.equal(res.headers.get('content-type'), local.contentType);
-    assert.ok(remote.length > 10_000);
-    assert.ok(remote.equals(Buffer.concat(chunks)), 'same bytes');
+    return { type: local.contentType, body: Buffer.concat(chunks) };
+  }
+
+  it('a oneshot run through a worker is byte-identical to the in-process run', async () => {
+    const media = readFileSync(SPEECH);
+    const remote = await processRemote(media);
+    assert.equal(remote.status, 200);
+    const local = await processLocal(media);
+    assert.equal(remote.type, local.type);
+    assert.ok(remote.body.length > 10_000);
+    assert.ok(remote.body.equals(local.body), 'same bytes');
+  });
+
+  it('runs coding Opus on both workers at once are each byte-identical to the in-process run', async () => {
+    // The Opus addon codes into buffers shared by every thread that loads the same file: without a copy per
+    // worker, two workers encoding at once corrupted most packets of both runs.
+    const media = readFileSync(MUSIC);
+    const local = await processLocal(media);
+    await until(() => (host.workers().every((w) => w.ready) ? true : undefined), 'both workers ready');
+    let both = false;
+    const watch = setInterval(() => {
+      if (host.workers().every((w) => w.graphs > 0)) both = true;
+    }, 5);
+    try {
+      const runs = await Promise.all(Array.from({ length: 4 }, () => processRemote(media)));
+      assert.ok(both, 'the runs overlapped on both workers');
+      runs.forEach((r, i) => {
+        assert.equal(r.status, 200);
+        assert.ok(r.body.equals(local.body), `run ${i}: same bytes as in-process`);
+      });
+    } finally {
+      clearInterval(watch);
+    }
   });
 
   it("client disconnect stops the worker's pipeline within 1 s", async () => {

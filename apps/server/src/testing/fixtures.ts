@@ -5,6 +5,7 @@ import { join } from 'node:path';
 /** The repository root (specs run from dist/apps/server/src/...). */
 export const REPO = join(__dirname, '../../../../..');
 export const SPEECH = join(REPO, 'samples/audio/system/speech_en_48k_stereo.opus.ogg');
+export const MUSIC = join(REPO, 'samples/audio/system/music_60s_stereo.opus.ogg');
 
 /** A oneshot run paced in real time: lasts as long as its upload (16 s of SPEECH) unless it is stopped. */
 export const PACED_ONESHOT = [

@@ -4,6 +4,7 @@
 // Native addons the engine uses must stay loaded on this thread: when the last thread that loaded an addon
 // ends, Node unloads it, and @evan/opus (its static encode/decode buffers) then crashes the whole process.
 import '../../codecs/opus/opus-native';
+import { leaseOpusAddon } from '../../codecs/opus/addon-copies';
 import { join } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
@@ -299,6 +300,8 @@ export class WorkerPool {
       transfer.push(channel.port);
       slot.channels.push(channel);
     }
+    // Its own instance of the Opus addon (the addon's buffers are per instance, not per thread).
+    const opus = leaseOpusAddon();
     const init: WorkerInit = {
       index: slot.index,
       setupModule: this.options.setupModule,
@@ -309,6 +312,7 @@ export class WorkerPool {
       heartbeatMs: HEARTBEAT_MS,
       nice: this.options.nice ?? 0,
       ports,
+      opusAddon: opus?.path,
     };
     const maxHeap = this.options.maxHeapMb ?? 0;
     const worker = new Worker(ENTRY, {
@@ -341,6 +345,7 @@ export class WorkerPool {
           : `engine worker ${slot.index} crashed: ${err.message}`;
     });
     worker.on('exit', (code) => {
+      opus?.release();
       if (slot.worker !== worker) return;
       this.lose(slot, slot.cause ?? `engine worker ${slot.index} exited unexpectedly (exit code ${code})`);
     });

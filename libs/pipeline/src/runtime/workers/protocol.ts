@@ -53,6 +53,8 @@ export interface WorkerInit {
   nice: number;
   /** Extra ports by name (e.g. the MoQ relay link), transferred with the init. */
   ports: Record<string, MessagePort>;
+  /** This worker's copy of the Opus addon (`leaseOpusAddon`); absent: the WASM build. */
+  opusAddon?: string;
 }
 
 export type LogLevel = keyof Logger;

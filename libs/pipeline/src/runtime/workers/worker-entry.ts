@@ -1,6 +1,8 @@
 // The engine worker thread: builds its registry and services (the pool's setup module), runs the sessions and
 // oneshot runs the main thread places on it, and sends back answers, session events (batched per turn of
 // its event loop), logs and, when something calls process.exit, the cause of its coming end.
+// The first import: this thread's Opus addon must be chosen before any module loads @evan/opus.
+import './opus-thread';
 import { readFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';

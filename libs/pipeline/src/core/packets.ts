@@ -17,6 +17,13 @@ export interface AudioPacket {
   /** Interleaved f32 samples (L, R, L, R, ...). Length is a multiple of `channels`. */
   samples: Float32Array;
   meta?: PacketMetadata;
+  /**
+   * Set by a producer whose `samples` were made for this packet alone and which never touches them again.
+   * The engine clears it when the packet fans out to more than one connection. A node holding an owned
+   * packet may write its samples in place and send it on (as `audio::gain` does) instead of copying them:
+   * copy-on-write without reference counts. Absent means shared: read only.
+   */
+  owned?: boolean;
 }
 
 /** One Opus packet (a raw Opus frame, no container). Pin type `OpusAudio`. */

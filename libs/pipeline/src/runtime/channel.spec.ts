@@ -72,6 +72,33 @@ describe('channels', () => {
     assert.equal(tx.stats.sent, 10);
   });
 
+  it('keeps an owned audio packet owned on one link and shares it when it fans out', () => {
+    const audio = (): Packet => ({
+      kind: 'audio',
+      sampleRate: 48000,
+      channels: 1,
+      samples: new Float32Array(4),
+      owned: true,
+    });
+    const one = new OutputPort(new NodeMeter(counters()), true);
+    const solo = new InputChannel(4, new NodeMeter(counters()), true);
+    one.links.push(new Link('a', 'out', 'b', 'in', 'reliable', solo));
+    one.send(audio());
+    assert.equal((solo.tryRecv() as Packet & { owned?: boolean }).owned, true);
+
+    const two = new OutputPort(new NodeMeter(counters()), true);
+    const x = new InputChannel(4, new NodeMeter(counters()), true);
+    const y = new InputChannel(4, new NodeMeter(counters()), true);
+    two.links.push(
+      new Link('a', 'out', 'x', 'in', 'reliable', x),
+      new Link('a', 'out', 'y', 'in', 'reliable', y),
+    );
+    two.send(audio());
+    const got = x.tryRecv();
+    assert.equal(got, y.tryRecv(), 'both readers get the same object');
+    assert.equal((got as Packet & { owned?: boolean }).owned, false, 'so neither may write into it');
+  });
+
   it('wakes a blocked reader with EOS and a blocked writer with false when cancelled', async () => {
     const ch = new InputChannel(1, new NodeMeter(counters()), false);
     const r = ch.recv();

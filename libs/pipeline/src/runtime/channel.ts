@@ -382,6 +382,8 @@ export class OutputPort implements Sender {
       stats.discarded++;
       return;
     }
+    // Several readers get the same object: none of them may write into it.
+    if (links.length > 1 && packet.kind === 'audio' && packet.owned === true) packet.owned = false;
     let alive = 0;
     for (let i = 0; i < links.length; i++) {
       const l = links[i];

@@ -2,7 +2,7 @@
 // @evan/opus cannot decode a NULL packet, but libopus treats a packet whose frame payload is empty (TOC
 // byte only) as lost and runs its PLC for the TOC's frame duration: concealment re-sends the last TOC alone.
 import { bytesAsS16 } from '../dsp/pcm';
-import { NativeOpusDecoder } from './opus-native';
+import { NativeOpusDecoder, sharedOpusOutput } from './opus-native';
 
 /** Exact (a power of two): multiplying gives the same result as dividing by 32768, faster. */
 const S16_TO_F32 = 1 / 32768;
@@ -21,10 +21,18 @@ export class OpusStreamDecoder {
   /** Decode one packet into a new interleaved f32 array. Throws on a corrupt packet (the decoder stays usable). */
   decode(packet: Uint8Array): Float32Array {
     if (packet.length === 0) return this.conceal(this.lastPacketSamples);
-    const pcm = bytesAsS16(this.decoder.decode(packet));
-    const out = new Float32Array(pcm.length);
-    for (let i = 0; i < pcm.length; i++) out[i] = pcm[i] * S16_TO_F32;
-    this.lastPacketSamples = pcm.length / this.channels;
+    let pcm: Int16Array;
+    let n: number;
+    if (sharedOpusOutput !== undefined) {
+      pcm = sharedOpusOutput.pcm;
+      n = sharedOpusOutput.decode(this.decoder, packet);
+    } else {
+      pcm = bytesAsS16(this.decoder.decode(packet));
+      n = pcm.length;
+    }
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = pcm[i] * S16_TO_F32;
+    this.lastPacketSamples = n / this.channels;
     if (this.plcPacket === undefined || this.plcPacket[0] !== (packet[0] & 0xfc)) {
       this.plcPacket = Uint8Array.of(packet[0] & 0xfc);
     }

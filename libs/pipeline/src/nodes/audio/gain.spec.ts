@@ -3,7 +3,7 @@ import { NodeRegistry } from '../../registry/registry';
 import { test } from 'node:test';
 import type { AudioPacket } from '../../core/packets';
 import { collectNodeOutputs } from '../../testing';
-import { gainNode } from './gain';
+import { gainNode, gainPacket } from './gain';
 import { constFrame } from './test-audio';
 
 test('gain scales samples, keeps format and metadata, passes other packets through', async () => {
@@ -19,6 +19,26 @@ test('gain scales samples, keeps format and metadata, passes other packets throu
   );
   assert.deepEqual(r.packets[1], { kind: 'text', text: 'hi' });
   assert.deepEqual(r.states.at(-1), { Stopped: { reason: 'input_closed' } });
+});
+
+test('an owned packet is scaled in place; a shared one is copied into an owned one; unity forwards as is', () => {
+  const owned: AudioPacket = { ...constFrame(0.5, 960, 2), owned: true };
+  const samples = owned.samples;
+  const a = gainPacket(owned, 2, 2);
+  assert.equal(a, owned, 'no new packet');
+  assert.equal(a.samples, samples);
+  assert.ok(samples.every((v) => v === 1));
+
+  const shared = constFrame(0.5, 960, 2);
+  const b = gainPacket(shared, 2, 2);
+  assert.notEqual(b.samples, shared.samples);
+  assert.equal(b.owned, true, 'the copy belongs to whoever gets it');
+  assert.ok(
+    shared.samples.every((v) => v === 0.5),
+    'the shared packet is untouched',
+  );
+
+  assert.equal(gainPacket(shared, 1, 1), shared);
 });
 
 test('gain 4 is not clipped; gain 0 mutes; default is 1', async () => {

@@ -19,10 +19,14 @@ export const GainParams = Type.Object(
 );
 export type GainParams = Static<typeof GainParams>;
 
-/** Scale `p` from `from` to `to` (a linear ramp across the frame when they differ) into a new packet. */
+/**
+ * Scale `p` from `from` to `to` (a linear ramp across the frame when they differ). An owned packet is scaled
+ * in place and returned; a shared one is copied into a new, owned packet. Unity gain forwards `p` as it is.
+ */
 export function gainPacket(p: AudioPacket, from: number, to: number): AudioPacket {
+  if (from === to && to === 1) return p;
   const src = p.samples;
-  const out = new Float32Array(src.length);
+  const out = p.owned === true ? src : new Float32Array(src.length);
   if (from === to) {
     for (let i = 0; i < src.length; i++) out[i] = src[i] * to;
   } else {
@@ -34,7 +38,15 @@ export function gainPacket(p: AudioPacket, from: number, to: number): AudioPacke
       for (let c = 0; c < ch; c++) out[f * ch + c] = src[f * ch + c] * g;
     }
   }
-  return { kind: 'audio', sampleRate: p.sampleRate, channels: p.channels, samples: out, meta: p.meta };
+  if (out === src) return p;
+  return {
+    kind: 'audio',
+    sampleRate: p.sampleRate,
+    channels: p.channels,
+    samples: out,
+    meta: p.meta,
+    owned: true,
+  };
 }
 
 export const gainNode: NodeDefinition<GainParams> = {

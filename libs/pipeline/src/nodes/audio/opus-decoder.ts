@@ -194,6 +194,8 @@ class OpusDecoderNode {
         durationUs: opusSamplesToUs(frames),
         sequence: this.seq++,
       },
+      // Every array queued here is new (decoded, concealed or sliced) and not kept.
+      owned: true,
     });
   }
 }

@@ -1,6 +1,7 @@
 // Opus packet decoder to interleaved f32 at 48 kHz, with packet-loss concealment.
 // @evan/opus cannot decode a NULL packet, but libopus treats a packet whose frame payload is empty (TOC
 // byte only) as lost and runs its PLC for the TOC's frame duration: concealment re-sends the last TOC alone.
+import { takeSamples } from '../../core/sample-pool';
 import { bytesAsS16 } from '../dsp/pcm';
 import { NativeOpusDecoder, sharedOpusOutput } from './opus-native';
 
@@ -18,7 +19,7 @@ export class OpusStreamDecoder {
     this.decoder = new NativeOpusDecoder({ channels, sample_rate: 48000 });
   }
 
-  /** Decode one packet into a new interleaved f32 array. Throws on a corrupt packet (the decoder stays usable). */
+  /** Decode one packet into an interleaved f32 array of its own (new or recycled). Throws on a corrupt packet (the decoder stays usable). */
   decode(packet: Uint8Array): Float32Array {
     if (packet.length === 0) return this.conceal(this.lastPacketSamples);
     let pcm: Int16Array;
@@ -30,7 +31,7 @@ export class OpusStreamDecoder {
       pcm = bytesAsS16(this.decoder.decode(packet));
       n = pcm.length;
     }
-    const out = new Float32Array(n);
+    const out = takeSamples(n);
     for (let i = 0; i < n; i++) out[i] = pcm[i] * S16_TO_F32;
     this.lastPacketSamples = n / this.channels;
     if (this.plcPacket === undefined || this.plcPacket[0] !== (packet[0] & 0xfc)) {

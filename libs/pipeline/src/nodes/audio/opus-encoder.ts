@@ -8,6 +8,7 @@ import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import type { NodeContext, NodeDefinition, Sender } from '../../core/node';
 import type { AudioPacket, Packet } from '../../core/packets';
 import { rawAudio } from '../../core/pin-types';
+import { recycleSamples } from '../../core/sample-pool';
 import { sendAll } from './send-all';
 
 const FRAME_MS = [2.5, 5, 10, 20, 40, 60] as const;
@@ -85,6 +86,8 @@ class OpusEncoderNode {
     }
     const enc = this.encoderFor(p);
     enc.encode(p.samples, this.encoded);
+    // The samples are copied into the encoder's frame: an owned array can serve the next decoded frame.
+    recycleSamples(p);
     this.drain();
     return sendAll(this.out, this.pending);
   };

@@ -1,107 +1,14 @@
 // The single description of `skit.toml`: every key's type, default and documentation. Defaults, type
 // checks, the printed TOML (`skit config default`) and the JSON Schema (`skit config schema`) derive from it.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import {
-  DEFAULT_ALLOWED_ORIGINS,
-  PERMISSION_FLAGS,
-  PERMISSION_FLAG_DOCS,
-  type PermissionFlag,
-} from '@streamkit/pipeline/security';
+import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_ALLOWED_ORIGINS, PERMISSION_FLAGS, type PermissionFlag } from '@streamkit/pipeline/security';
+import { BUILTIN_ROLES, RoleSchema } from './roles';
+import { bool, int, oneOf, optInt, optStr, section, str, strList } from './schema-keys';
 
 export { PERMISSION_FLAGS, type PermissionFlag };
-
-const str = (def: string, description: string) => Type.String({ default: def, description });
-const bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
-const int = (def: number, description: string, minimum = 0) =>
-  Type.Integer({ default: def, description, minimum });
-const strList = (def: readonly string[], description: string) =>
-  Type.Array(Type.String(), { default: [...def], description });
-/** A key with no default: absent from the defaults, printed commented-out with `example`. */
-const optStr = (description: string, example: string) => Type.Optional(Type.String({ description, example }));
-const optInt = (description: string, example: number) =>
-  Type.Optional(Type.Integer({ description, example, minimum: 0 }));
-const oneOf = <T extends string>(values: readonly T[], def: T, description: string) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { default: def, description },
-  );
-const section = <P extends Record<string, TSchema>>(props: P, description: string) =>
-  Type.Object(props, { description, additionalProperties: false });
+export { BUILTIN_ROLES, EMPTY_ROLE, RoleSchema, type Role } from './roles';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-
-const flagProps = Object.fromEntries(
-  PERMISSION_FLAGS.map((f) => [f, Type.Boolean({ default: false, description: PERMISSION_FLAG_DOCS[f] })]),
-) as { [K in PermissionFlag]: ReturnType<typeof Type.Boolean> };
-
-export const RoleSchema = Type.Object(
-  {
-    ...flagProps,
-    allowed_samples: strList([], 'Sample pipelines this role may see, as globs relative to samples_dir.'),
-    allowed_nodes: strList([], 'Node kinds this role may use (`*` crosses `::`, e.g. "audio::*").'),
-    allowed_plugins: strList([], 'Plugin node kinds this role may use or upload (e.g. "plugin::*").'),
-    allowed_assets: strList([], 'Audio assets this role may list, e.g. "samples/audio/system/*".'),
-  },
-  {
-    additionalProperties: false,
-    description: 'A role: capability flags and glob allow-lists (empty = deny).',
-  },
-);
-export type Role = Static<typeof RoleSchema>;
-
-const allFlags = (value: boolean) =>
-  Object.fromEntries(PERMISSION_FLAGS.map((f) => [f, value])) as Record<PermissionFlag, boolean>;
-
-/** A role with every flag false and every list empty: what a new role name starts from. */
-export const EMPTY_ROLE: Role = {
-  ...allFlags(false),
-  allowed_samples: [],
-  allowed_nodes: [],
-  allowed_plugins: [],
-  allowed_assets: [],
-};
-
-/** StreamKit's built-in roles; roles in the config file merge over them key by key. */
-export const BUILTIN_ROLES: Record<string, Role> = {
-  admin: {
-    ...allFlags(true),
-    allowed_samples: ['*'],
-    allowed_nodes: ['*'],
-    allowed_plugins: ['*'],
-    allowed_assets: ['*'],
-  },
-  user: {
-    ...allFlags(true),
-    load_plugins: false,
-    delete_plugins: false,
-    access_all_sessions: false,
-    allowed_samples: [
-      'oneshot/*.yml',
-      'oneshot/*.yaml',
-      'dynamic/*.yml',
-      'dynamic/*.yaml',
-      'user/*.yml',
-      'user/*.yaml',
-    ],
-    allowed_nodes: [
-      'audio::*',
-      'containers::*',
-      'transport::moq::*',
-      'core::passthrough',
-      'core::file_reader',
-      'core::pacer',
-      'core::json_serialize',
-      'core::text_chunker',
-      'core::script',
-      'core::telemetry_tap',
-      'core::telemetry_out',
-      'core::sink',
-      'plugin::*',
-    ],
-    allowed_plugins: ['plugin::*'],
-    allowed_assets: ['samples/audio/system/*', 'samples/audio/user/*'],
-  },
-};
 
 const PrewarmEntry = Type.Object(
   {

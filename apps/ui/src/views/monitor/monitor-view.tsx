@@ -4,13 +4,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useSearchParams } from 'react-router-dom';
 import {
-  SESSIONS_CHANGED,
   sessionsApi,
   type BatchOperation,
   type LiveConnection,
   type Problem,
   type SessionInfo,
-  type SessionsChange,
 } from '../../api/sessions';
 import { useLiveClient } from '../../api/use-live-client';
 import { ConfirmModal } from '../../components/modal';
@@ -23,6 +21,7 @@ import {
   type StagedNode,
   type StagedPipeline,
 } from '../../lib/staging';
+import { errorMessage } from '../../lib/format';
 import { graphToYaml } from '../../lib/yaml-graph';
 import { useAppData } from '../../state/app-data';
 import { LiveGraph } from './live-graph';
@@ -30,10 +29,10 @@ import { OpsPanel } from './ops-panel';
 import { SessionList } from './session-list';
 import { TelemetryTimeline } from './telemetry-timeline';
 import { aggregateStatus, useLiveSession } from './use-live-session';
+import { useSessionList } from './use-session-list';
 import './monitor.css';
 
 const TUNE_DEBOUNCE_MS = 150;
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 type RightTab = 'edit' | 'yaml' | 'telemetry';
 
@@ -49,51 +48,9 @@ export function MonitorView() {
     [setParams],
   );
 
-  const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
+  const { sessions, setSessions, listError } = useSessionList(client, epoch);
   const [toDelete, setToDelete] = useState<SessionInfo | null>(null);
   const [deleting, setDeleting] = useState(false);
-  // Bumped to re-read the list: a session created between the first read and the moment the server registers
-  // the `sessionsChanged` subscription would otherwise be missed (the protocol has no "subscribed" ack).
-  const [refresh, setRefresh] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    sessionsApi.list().then(
-      (s) => {
-        if (!live) return;
-        setSessions(s);
-        setListError(null);
-      },
-      (e: unknown) => live && setListError(`Could not list sessions: ${message(e)}`),
-    );
-    return () => {
-      live = false;
-    };
-  }, [epoch, refresh]);
-
-  useEffect(() => {
-    if (!client) return;
-    const settle = setTimeout(() => setRefresh((n) => n + 1), 500);
-    const safetyNet = setInterval(() => setRefresh((n) => n + 1), 10_000);
-    const unsubscribe = client.subscribe<SessionsChange>(
-      SESSIONS_CHANGED,
-      {},
-      {
-        next: ({ sessionsChanged: { type, session } }) =>
-          setSessions((list) => {
-            const rest = (list ?? []).filter((s) => s.id !== session.id);
-            return type === 'CREATED' ? [...rest, session] : rest;
-          }),
-        error: (m) => setListError(m),
-      },
-    );
-    return () => {
-      clearTimeout(settle);
-      clearInterval(safetyNet);
-      unsubscribe();
-    };
-  }, [client]);
 
   const [live, setLiveParams] = useLiveSession(client, selectedId, epoch);
   const pipeline = live.pipeline;
@@ -138,7 +95,7 @@ export function MonitorView() {
           },
           (e: unknown) => {
             clear();
-            const m = `Could not set ${nodeId}.${key} to ${value}: ${message(e)}`;
+            const m = `Could not set ${nodeId}.${key} to ${value}: ${errorMessage(e)}`;
             setTuneError(m);
             toast.error(m);
           },
@@ -171,7 +128,7 @@ export function MonitorView() {
       toast.success(done);
       return true;
     } catch (e) {
-      const m = message(e);
+      const m = errorMessage(e);
       setProblems([{ message: m, nodeId: null, path: null, pin: null }]);
       toast.error(`The server refused the change: ${m}`);
       return false;
@@ -235,7 +192,7 @@ export function MonitorView() {
       const r = await sessionsApi.validateBatch(selectedId, ops);
       setProblems(r.problems);
     } catch (e) {
-      setProblems([{ message: message(e), nodeId: null, path: null, pin: null }]);
+      setProblems([{ message: errorMessage(e), nodeId: null, path: null, pin: null }]);
     } finally {
       setBusy(false);
     }
@@ -257,7 +214,7 @@ export function MonitorView() {
       toast.success(`Session ${toDelete.name || toDelete.id} deleted.`);
       setToDelete(null);
     } catch (e) {
-      toast.error(`Could not delete ${toDelete.name || toDelete.id}: ${message(e)}`);
+      toast.error(`Could not delete ${toDelete.name || toDelete.id}: ${errorMessage(e)}`);
     } finally {
       setDeleting(false);
     }

@@ -14,60 +14,19 @@ import { ConfirmModal } from '../../components/modal';
 import { useTheme } from '../../components/theme';
 import { StepCard } from '../../components/step-card';
 import { useToast } from '../../components/toasts';
-import { meterFraction, FLOOR_DB, type Level } from '../../lib/audio-meter';
 import { errorMessage, formatBytes } from '../../lib/format';
-import { findMoqPeer, gatewayUrlFor, type MoqPeer } from '../../lib/moq-peer';
+import { findMoqPeer, gatewayUrlFor } from '../../lib/moq-peer';
 import { useAppData } from '../../state/app-data';
 import { editorChrome } from '../design/yaml-pane';
 import { SourceGrid } from '../shared/source-grid';
 import { TelemetryTimeline } from '../monitor/telemetry-timeline';
 import { aggregateStatus, useLiveSession } from '../monitor/use-live-session';
 import { chooseTransport, openMicrophone, type Microphone, MoqLink, type LinkSnapshot } from './moq-link';
+import { loadActive, storeActive, type ActiveSession } from './active-session';
+import { Meter } from './meter';
 import './stream.css';
 
 const editorExtensions = [yamlLanguage(), editorChrome];
-const STORAGE_KEY = 'skit.stream.session';
-
-interface ActiveSession {
-  id: string;
-  name: string;
-  pipelineName: string;
-  peer: MoqPeer;
-}
-
-function loadActive(): ActiveSession | null {
-  try {
-    const raw = sessionStorage.getItem(STORAGE_KEY);
-    return raw ? (JSON.parse(raw) as ActiveSession) : null;
-  } catch {
-    return null;
-  }
-}
-
-function storeActive(s: ActiveSession | null): void {
-  if (s) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(s));
-  else sessionStorage.removeItem(STORAGE_KEY);
-}
-
-function Meter({ label, level, testId }: { label: string; level: Level; testId: string }) {
-  const db = Math.round(level.rmsDb);
-  return (
-    <div
-      className="meter"
-      data-testid={testId}
-      data-db={db.toString()}
-      data-peak-db={Math.round(level.peakDb)}
-    >
-      <span className="meter-label">{label}</span>
-      <span className="meter-bar" aria-hidden="true">
-        <span className="meter-fill" style={{ width: `${meterFraction(level.rmsDb) * 100}%` }} />
-        <span className="meter-peak" style={{ left: `${meterFraction(level.peakDb) * 100}%` }} />
-      </span>
-      <span className="meter-value mono">{level.rmsDb <= FLOOR_DB ? 'silent' : `${db} dBFS`}</span>
-    </div>
-  );
-}
-
 export function StreamView() {
   const { can, permissions } = useAppData();
   const { theme } = useTheme();

@@ -4,13 +4,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseToml } from 'smol-toml';
 import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config, type DeepPartial } from './schema';
 import {
   ConfigError,
   checkLayer,
   clone,
   complete,
-  defaultsOf,
   isTable,
   kindOf,
   merge,
@@ -48,7 +48,8 @@ export function defaultConfig(): Config {
   return clone(DEFAULTS);
 }
 
-const DEFAULTS = defaultsOf(ConfigSchema) as Config;
+/** Every key's default (TypeBox builds the nested tables from the schema's `default`s). */
+const DEFAULTS = Value.Create(ConfigSchema) as Config;
 
 /** Merges the layers over the defaults, validating each. Throws ConfigError (naming the key) on bad values. */
 export function resolveConfig(layers: ConfigLayers = {}): LoadedConfig {

@@ -1,6 +1,7 @@
-// Generic walks over the config schema: defaults, per-layer type checks (errors name the key, unknown
+// Generic walks over the config schema: per-layer type checks (errors name the key, unknown
 // keys become warnings), merging and completion of record/array entries. Knows TypeBox kinds, not config keys.
 import { Kind, OptionalKind, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type Table = { [key: string]: unknown };
@@ -45,20 +46,6 @@ export function schemaAt(root: TSchema, path: readonly string[]): TSchema | unde
 
 export function clone<T>(v: T): T {
   return structuredClone(v);
-}
-
-/** The defaults of a schema: `default` where given, nested objects built from their properties. */
-export function defaultsOf(s: TSchema): unknown {
-  if (s.default !== undefined) return clone(s.default);
-  if (kindOf(s) === 'Object') {
-    const out: Table = {};
-    for (const [key, prop] of properties(s)) {
-      const v = defaultsOf(prop);
-      if (v !== undefined) out[key] = v;
-    }
-    return out;
-  }
-  return undefined;
 }
 
 const describe = (v: unknown): string => {
@@ -182,7 +169,7 @@ export function complete(s: TSchema, value: unknown, path: string[]): unknown {
       const out: Table = { ...value };
       for (const [k, prop] of properties(s)) {
         if (out[k] === undefined) {
-          const d = defaultsOf(prop);
+          const d = Value.Default(prop, undefined);
           if (d !== undefined) out[k] = d;
           else if (!isOptional(prop)) {
             const key = [...path, k].join('.');

@@ -1,67 +1,8 @@
 // Converts V8 CPU and sampling-heap profiles into pprof's `Profile` protobuf (gzipped, as `go tool pprof`
-// and most profile viewers expect), with a minimal protobuf writer so no dependency is needed.
+// and most profile viewers expect), encoded by pprof-format (Datadog's encoder, as Node's own profilers use).
 import { gzipSync } from 'node:zlib';
 import type { HeapProfiler, Profiler, Runtime } from 'node:inspector';
-
-/** Append-only protobuf writer for the few wire types pprof uses (varint and length-delimited). */
-class ProtoWriter {
-  private buf = Buffer.alloc(1024);
-  private len = 0;
-
-  private ensure(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.len + extra));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  varint(value: number): void {
-    this.ensure(10);
-    // Negative int64 values are encoded as ten-byte two's complement, like protobuf does.
-    let v = BigInt.asUintN(64, BigInt(Math.trunc(value)));
-    while (v >= 0x80n) {
-      this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
-      v >>= 7n;
-    }
-    this.buf[this.len++] = Number(v);
-  }
-
-  /** A varint field, skipped when zero (proto3 default). */
-  uint(field: number, value: number): void {
-    if (value === 0) return;
-    this.varint(field << 3);
-    this.varint(value);
-  }
-
-  bytes(field: number, data: Uint8Array): void {
-    this.varint((field << 3) | 2);
-    this.varint(data.length);
-    this.ensure(data.length);
-    this.buf.set(data, this.len);
-    this.len += data.length;
-  }
-
-  string(field: number, value: string): void {
-    this.bytes(field, Buffer.from(value, 'utf8'));
-  }
-
-  message(field: number, build: (w: ProtoWriter) => void): void {
-    const inner = new ProtoWriter();
-    build(inner);
-    this.bytes(field, inner.finish());
-  }
-
-  packed(field: number, values: readonly number[]): void {
-    if (values.length === 0) return;
-    const inner = new ProtoWriter();
-    for (const v of values) inner.varint(v);
-    this.bytes(field, inner.finish());
-  }
-
-  finish(): Buffer {
-    return this.buf.subarray(0, this.len);
-  }
-}
+import { Function as PprofFunction, Location, Profile, StringTable } from 'pprof-format';
 
 export interface Frame {
   functionName: string;
@@ -87,74 +28,64 @@ export interface PprofInput {
 
 /** Encodes a profile (uncompressed protobuf); functions and locations are deduplicated per frame. */
 export function encodePprof(input: PprofInput): Buffer {
-  const strings = new Map<string, number>([['', 0]]);
-  const str = (s: string): number => {
-    let id = strings.get(s);
-    if (id === undefined) strings.set(s, (id = strings.size));
-    return id;
-  };
-  const functions = new Map<string, { id: number; name: number; file: number; line: number }>();
-  const locations = new Map<string, { id: number; fn: number; line: number }>();
+  const strings = new StringTable();
+  const functions = new Map<string, PprofFunction>();
+  const locations = new Map<string, Location>();
   const locationOf = (f: Frame): number => {
     const fnKey = `${f.functionName}\0${f.url}`;
     let fn = functions.get(fnKey);
     if (!fn) {
-      fn = {
+      const name = strings.dedup(f.functionName || '(anonymous)');
+      fn = new PprofFunction({
         id: functions.size + 1,
-        name: str(f.functionName || '(anonymous)'),
-        file: str(f.url),
-        line: f.line,
-      };
+        name,
+        systemName: name,
+        filename: strings.dedup(f.url),
+        startLine: f.line,
+      });
       functions.set(fnKey, fn);
     }
     const locKey = `${fnKey}\0${f.line}`;
     let loc = locations.get(locKey);
-    if (!loc) locations.set(locKey, (loc = { id: locations.size + 1, fn: fn.id, line: f.line }));
-    return loc.id;
+    if (!loc) {
+      loc = new Location({
+        id: locations.size + 1,
+        mappingId: 1,
+        line: [{ functionId: fn.id, line: f.line }],
+      });
+      locations.set(locKey, loc);
+    }
+    return Number(loc.id);
   };
-
-  const w = new ProtoWriter();
-  const sampleTypes = input.sampleTypes.map(([t, u]) => [str(t), str(u)]);
-  const period = [str(input.periodType[0]), str(input.periodType[1])];
-  const mainFile = str(process.execPath);
-  for (const [t, u] of sampleTypes) w.message(1, (m) => (m.uint(1, t), m.uint(2, u)));
-  for (const s of input.samples) {
-    const ids = s.stack.map(locationOf);
-    w.message(2, (m) => {
-      m.packed(1, ids);
-      m.packed(2, s.values);
-    });
-  }
-  // One mapping standing for the Node binary; JavaScript frames carry their symbols in `function`.
-  w.message(3, (m) => {
-    m.uint(1, 1);
-    m.uint(5, mainFile);
-    m.uint(7, 1);
-    m.uint(8, 1);
-    m.uint(9, 1);
+  const valueType = ([type, unit]: [string, string]) => ({
+    type: strings.dedup(type),
+    unit: strings.dedup(unit),
   });
-  for (const loc of locations.values()) {
-    w.message(4, (m) => {
-      m.uint(1, loc.id);
-      m.uint(2, 1);
-      m.message(4, (l) => (l.uint(1, loc.fn), l.uint(2, loc.line)));
-    });
-  }
-  for (const fn of functions.values()) {
-    w.message(5, (m) => {
-      m.uint(1, fn.id);
-      m.uint(2, fn.name);
-      m.uint(3, fn.name);
-      m.uint(4, fn.file);
-      m.uint(5, fn.line);
-    });
-  }
-  for (const s of strings.keys()) w.string(6, s);
-  w.uint(9, input.timeNanos);
-  w.uint(10, input.durationNanos);
-  w.message(11, (m) => (m.uint(1, period[0]), m.uint(2, period[1])));
-  w.uint(12, input.period);
-  return w.finish();
+  const sampleType = input.sampleTypes.map(valueType);
+  const periodType = valueType(input.periodType);
+  const sample = input.samples.map((s) => ({ locationId: s.stack.map(locationOf), value: s.values }));
+  const profile = new Profile({
+    sampleType,
+    sample,
+    // One mapping standing for the Node binary; JavaScript frames carry their symbols in `function`.
+    mapping: [
+      {
+        id: 1,
+        filename: strings.dedup(process.execPath),
+        hasFunctions: true,
+        hasFilenames: true,
+        hasLineNumbers: true,
+      },
+    ],
+    location: [...locations.values()],
+    function: [...functions.values()],
+    stringTable: strings,
+    timeNanos: Math.round(input.timeNanos),
+    durationNanos: input.durationNanos,
+    periodType,
+    period: input.period,
+  });
+  return Buffer.from(profile.encode());
 }
 
 /** Gzipped pprof bytes, ready to serve as `*.pb.gz`. */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { AudioPacket } from '../libs/pipeline/src/core/packets';
 import { ScriptSandbox } from '../libs/pipeline/src/nodes/script/sandbox';
 import { scriptNodeDefinition } from '../libs/pipeline/src/nodes/script/script-node';
-import { exampleNativeGain, exampleWasmGain } from '../libs/pipeline/src/plugins/examples.test-helper';
+import { exampleNativeGain, exampleWasmGain } from '../libs/pipeline/src/testing/plugin-examples';
 import { NativePlugin } from '../libs/pipeline/src/plugins/native-plugin';
 import type { PluginOutput } from '../libs/pipeline/src/plugins/types';
 import { WasmPlugin } from '../libs/pipeline/src/plugins/wasm-plugin';

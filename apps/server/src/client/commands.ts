@@ -7,39 +7,9 @@ import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ControlEvent } from '../control/control-protocol';
-import {
-  ClientError,
-  ControlClient,
-  EXIT,
-  http,
-  httpJson,
-  withControl,
-  type ClientOptions,
-} from './connection';
+import { ClientError, ControlClient, EXIT, http, httpJson, withControl } from './connection';
+import type { ClientCommand, ClientContext, ParsedArgs } from './args';
 import { multipart, Progress, size, upload } from './transfer';
-
-export interface ClientContext {
-  opts: ClientOptions;
-  json: boolean;
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stderr is a terminal (progress redraws one line). */
-  tty: boolean;
-}
-
-export interface ParsedArgs {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-export interface ClientCommand {
-  /** Arguments after the command name, for usage lines. */
-  usage: string;
-  summary: string;
-  /** Command flags: name (without dashes) -> takes a value; `short` maps a one-letter alias. */
-  options?: Record<string, { value: boolean; short?: string }>;
-  run(ctx: ClientContext, args: ParsedArgs): Promise<void>;
-}
 
 const enc = encodeURIComponent;
 
@@ -374,15 +344,7 @@ export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
       printJson(ctx, await httpJson(ctx.opts, 'GET', '/api/v1/permissions'));
     },
   },
-  shell: {
-    usage: 'shell',
-    summary: 'interactive shell (help lists its commands)',
-    async run(ctx, a) {
-      need(a, 0, this.usage);
-      const { runShell } = await import('./shell.js');
-      await runShell(ctx);
-    },
-  },
 };
 
 export { listSessions, watch };
+export type { ClientCommand, ClientContext, ParsedArgs } from './args';

@@ -1,9 +1,14 @@
 // Entry of the `skit` client commands: global flags (anywhere on the line), the command's own flags, dispatch
 // to CLIENT_COMMANDS, and the exit code (0 ok, 1 failed or refused, 2 usage, 3 server unreachable).
 import { ClientError, DEFAULT_ROLE_HEADER, DEFAULT_SERVER, EXIT, type ClientOptions } from './connection';
-import { CLIENT_COMMANDS, type ClientContext, type ClientCommand, type ParsedArgs } from './commands';
+import { GLOBAL, parseClientArgs, type ClientCommand, type ClientContext, type ParsedArgs } from './args';
+import { CLIENT_COMMANDS as BASE_COMMANDS } from './commands';
+import { shellCommand } from './shell';
 
-export { CLIENT_COMMANDS };
+/** Every client command; `shell` runs the others interactively. */
+export const CLIENT_COMMANDS: Record<string, ClientCommand> = { ...BASE_COMMANDS, shell: shellCommand };
+
+export { parseClientArgs };
 
 export const CLIENT_USAGE = `Client commands (talk to a running server):
 ${Object.entries(CLIENT_COMMANDS)
@@ -20,47 +25,6 @@ Client options (anywhere on the line):
 Exit codes: 0 success, 1 the command failed or the server refused it (message on stderr),
 2 usage error, 3 server unreachable.
 `;
-
-const GLOBAL: Record<string, { value: boolean; short?: string }> = {
-  server: { value: true, short: 's' },
-  role: { value: true },
-  'role-header': { value: true },
-  token: { value: true },
-  json: { value: false },
-};
-
-/** Splits argv into positionals and flags known to the command or globally; unknown flags are usage errors. */
-export function parseClientArgs(command: ClientCommand, argv: string[]): ParsedArgs {
-  const known = { ...GLOBAL, ...command.options };
-  const byShort = new Map(
-    Object.entries(known).flatMap(([n, o]) => (o.short ? [[o.short, n] as const] : [])),
-  );
-  const out: ParsedArgs = { positional: [], flags: new Map() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      out.positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      out.positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const raw = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : arg.slice(1);
-    const name = arg.startsWith('--') ? raw : byShort.get(raw);
-    const spec = name === undefined ? undefined : known[name];
-    if (!spec || name === undefined) throw new ClientError(`Unknown option ${arg}`, EXIT.USAGE);
-    if (!spec.value) {
-      out.flags.set(name, true);
-      continue;
-    }
-    const value = eq !== -1 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new ClientError(`${arg} needs a value`, EXIT.USAGE);
-    out.flags.set(name, value);
-  }
-  return out;
-}
 
 export function contextFor(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): ClientContext {
   const flag = (n: string) => {

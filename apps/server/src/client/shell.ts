@@ -2,9 +2,9 @@
 // quoting ('a b' or "a b" is one argument), Tab completion of commands and session names, and Ctrl-C
 // stopping a running `watch` instead of the shell.
 import { createInterface } from 'node:readline';
-import { ClientError, withControl } from './connection';
-import { CLIENT_COMMANDS, type ClientContext } from './commands';
-import { parseClientArgs } from './index';
+import { ClientError, EXIT, withControl } from './connection';
+import { parseClientArgs, type ClientCommand, type ClientContext } from './args';
+import { CLIENT_COMMANDS } from './commands';
 
 /** Splits a line into words; single or double quotes group words, backslash escapes in double quotes. */
 export function splitWords(line: string): string[] {
@@ -128,3 +128,15 @@ export async function runShell(ctx: ClientContext): Promise<void> {
   }
   rl.close();
 }
+
+/** `skit shell`. */
+export const shellCommand: ClientCommand = {
+  usage: 'shell',
+  summary: 'interactive shell (help lists its commands)',
+  async run(ctx, a) {
+    if (a.positional.length > 0) {
+      throw new ClientError(`Unexpected argument '${a.positional[0]}'. Usage: skit shell`, EXIT.USAGE);
+    }
+    await runShell(ctx);
+  },
+};

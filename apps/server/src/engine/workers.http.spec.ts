@@ -14,7 +14,7 @@ import {
   type PipelineView,
   type WorkerSessionHost,
 } from '@streamkit/pipeline';
-import { exampleWasmGain } from '@streamkit/pipeline/plugins/examples.test-helper';
+import { exampleWasmGain } from '@streamkit/pipeline/testing/plugin-examples';
 import { OneshotService } from '../oneshot/oneshot.service';
 import { ENGINE_TEST_NODES } from '../testing/engine-test-nodes';
 import { MUSIC, PACED_ONESHOT, REPO, SPEECH } from '../testing/fixtures';

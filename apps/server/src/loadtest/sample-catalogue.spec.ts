@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { moqNodeDefinitions } from '@streamkit/moq/nodes';
 import { compilePipeline, createDefaultRegistry, parsePipelineYaml } from '@streamkit/pipeline';
 import { permissiveServices, runOneshotGraph } from '@streamkit/pipeline/testing';
-import { exampleWasmGain } from '@streamkit/pipeline/plugins/examples.test-helper';
+import { exampleWasmGain } from '@streamkit/pipeline/testing/plugin-examples';
 import { pluginNodeDefinition } from '@streamkit/pipeline/plugins/plugin-node';
 import { WasmPlugin } from '@streamkit/pipeline/plugins/wasm-plugin';
 import { loadScenario } from './scenario';

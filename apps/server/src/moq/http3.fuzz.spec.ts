@@ -17,7 +17,7 @@ import { startHealthzProbe } from '../testing/healthz-probe';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import type { H3FuzzInput, H3FuzzReport } from './http3-fuzzer';
 import { MoqService } from './moq.service';
-import { until } from './moq-test-support';
+import { until } from '../testing/moq';
 
 installMoqClientEnv();
 

@@ -10,7 +10,7 @@ import { REPLACED, connectWebTransport, WebTransportRefusedError } from '@stream
 import { installMoqClientEnv } from '@streamkit/moq/testing/client-env';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import { MoqService } from './moq.service';
-import { sleep, until } from './moq-test-support';
+import { sleep, until } from '../testing/moq';
 
 installMoqClientEnv();
 

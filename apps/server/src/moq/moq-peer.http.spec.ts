@@ -22,7 +22,7 @@ import {
   sleep,
   until,
   type ReceivedOpus,
-} from './moq-test-support';
+} from '../testing/moq';
 
 installMoqClientEnv();
 

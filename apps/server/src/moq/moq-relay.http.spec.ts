@@ -7,7 +7,7 @@ import { installMoqClientEnv } from '@streamkit/moq/testing/client-env';
 import { SessionsService } from '../sessions/sessions.service';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import { MoqService } from './moq.service';
-import { REPO, SPEECH, sleep, until } from './moq-test-support';
+import { REPO, SPEECH, sleep, until } from '../testing/moq';
 
 installMoqClientEnv();
 

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { exampleNativeGain, exampleWasmGain } from '@streamkit/pipeline/plugins/examples.test-helper';
+import { exampleNativeGain, exampleWasmGain } from '@streamkit/pipeline/testing/plugin-examples';
 import { startTestServer, type TestServer } from '../testing/test-server';
 
 const REPO = join(__dirname, '../../../../..');

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import { lookup } from '../test/fixtures';
+import { lookup } from '../testing/fixtures';
 import { setAt } from '../lib/schema-form';
 import { SchemaForm } from './schema-form';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookup } from '../test/fixtures';
+import { lookup } from '../testing/fixtures';
 import { parsePipelineYaml } from './yaml-graph';
 import { autoLayout, nodeHeight, placeNodes } from './layout';
 import type { PipelineGraph } from './graph';

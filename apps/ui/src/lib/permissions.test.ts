@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminPermissions, viewerPermissions } from '../test/fixtures';
+import { adminPermissions, viewerPermissions } from '../testing/fixtures';
 import { capabilities, DENY_ALL, normalizePermissions } from './permissions';
 
 describe('permissions', () => {

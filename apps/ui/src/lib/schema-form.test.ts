@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookup } from '../test/fixtures';
+import { lookup } from '../testing/fixtures';
 import type { JsonSchema } from '../api/types';
 import { checkParams, describeParams, getAt, initialParams, resolveSchema, setAt } from './schema-form';
 

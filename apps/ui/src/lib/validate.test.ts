@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookup } from '../test/fixtures';
+import { lookup } from '../testing/fixtures';
 import type { PipelineGraph } from './graph';
 import { connect } from './graph-ops';
 import { normalizeDynamicPins, resolvedOutputType } from './pins';

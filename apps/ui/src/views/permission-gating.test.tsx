@@ -7,7 +7,7 @@ import { ToastProvider } from '../components/toasts';
 import type { PermissionsResponse } from '../api/types';
 import { StaticAppDataProvider } from '../state/app-data';
 import { DesignProvider, initialDesignState } from '../state/design';
-import { adminPermissions, appData, viewerPermissions } from '../test/fixtures';
+import { adminPermissions, appData, viewerPermissions } from '../testing/fixtures';
 import { emptyGraph } from '../lib/graph';
 
 const samples = [

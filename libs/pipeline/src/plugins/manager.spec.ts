@@ -17,7 +17,7 @@ import type { AudioPacket, Packet } from '../core/packets';
 import { createDefaultRegistry } from '../registry/default';
 import { NodeRegistry } from '../registry/registry';
 import { collectNodeOutputs, runOneshotGraph } from '../testing';
-import { exampleNativeGain, exampleWasmGain } from './examples.test-helper';
+import { exampleNativeGain, exampleWasmGain } from '../testing/plugin-examples';
 import { PluginManager, pluginTypeForFileName } from './manager';
 import { PluginError } from './types';
 

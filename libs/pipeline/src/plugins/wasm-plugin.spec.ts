@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { AudioPacket } from '../core/packets';
-import { exampleWasmGain } from './examples.test-helper';
+import { exampleWasmGain } from '../testing/plugin-examples';
 import { parsePluginMetadata } from './metadata';
 import { collectNodeOutputs } from '../testing';
 import { pluginNodeDefinition } from './plugin-node';

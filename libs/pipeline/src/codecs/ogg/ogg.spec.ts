@@ -13,7 +13,7 @@ import {
   tool,
   withTempDir,
   writeTemp,
-} from '../../nodes/containers/test-support';
+} from '../../testing/containers';
 import { oggCrc } from './crc';
 import {
   buildOpusHead,

@@ -11,7 +11,7 @@ import {
   tool,
   withTempDir,
   writeTemp,
-} from '../../nodes/containers/test-support';
+} from '../../testing/containers';
 import { WavReader } from './reader';
 import { WavWriter, type WavWriteFormat } from './writer';
 

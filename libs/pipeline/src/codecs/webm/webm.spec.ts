@@ -2,14 +2,7 @@
 // Duration, DiscardPadding), checked by parsing the output and by ffprobe/ffmpeg decoding it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  demuxAll,
-  ffmpegDecode,
-  readFixture,
-  tool,
-  withTempDir,
-  writeTemp,
-} from '../../nodes/containers/test-support';
+import { demuxAll, ffmpegDecode, readFixture, tool, withTempDir, writeTemp } from '../../testing/containers';
 import { opusPacketSamples, opusUsToSamples } from '../ogg/opus-toc';
 import { EBML_UNKNOWN_SIZE, EbmlWriter } from './ebml';
 import { isWebmClusterStart, WebmOpusMuxer, type WebmOpusMuxerOptions } from './opus-muxer';

@@ -5,7 +5,7 @@ import { ffmpegDecodeF32, fixturePath } from '../../codecs/dsp/reference-tools';
 import type { AudioPacket, Packet } from '../../core/packets';
 import { collectNodeOutputs } from '../../testing';
 import { flacDecoderNode, mp3DecoderNode } from './file-decoders';
-import { concatAudio } from './test-audio';
+import { concatAudio } from '../../testing/audio';
 
 function chunks(path: string, size: number): Packet[] {
   const bytes = readFileSync(path);

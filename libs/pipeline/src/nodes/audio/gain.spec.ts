@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { AudioPacket } from '../../core/packets';
 import { collectNodeOutputs } from '../../testing';
 import { gainNode, gainPacket } from './gain';
-import { constFrame } from './test-audio';
+import { constFrame } from '../../testing/audio';
 
 test('gain scales samples, keeps format and metadata, passes other packets through', async () => {
   const a = { ...constFrame(0.5, 960, 2), meta: { timestampUs: 20000, sequence: 1 } };

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { AudioPacket } from '../../core/packets';
 import { collectNodeOutputs } from '../../testing';
 import { mixerNode } from './mixer';
-import { concatAudio, constFrame } from './test-audio';
+import { concatAudio, constFrame } from '../../testing/audio';
 
 const near = (a: number, b: number) => Math.abs(a - b) < 1e-6;
 

@@ -6,7 +6,7 @@ import type { AudioPacket, OpusPacket, Packet } from '../../core/packets';
 import { collectNodeOutputs } from '../../testing';
 import { opusDecoderNode } from './opus-decoder';
 import { opusEncoderNode } from './opus-encoder';
-import { concatAudio, constFrame, toPackets } from './test-audio';
+import { concatAudio, constFrame, toPackets } from '../../testing/audio';
 
 const source = ffmpegDecodeF32(fixturePath('speech_en_48k_stereo.wav')).subarray(0, 48000 * 2 * 4);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collectNodeOutputs } from '../../testing';
 import { audioPacerNode } from './pacer';
-import { constFrame } from './test-audio';
+import { constFrame } from '../../testing/audio';
 
 test('releases 20 ms frames in real time (x speed) and stops after the input drained', async () => {
   const frames = Array.from({ length: 10 }, (_, i) => ({ ...constFrame(0.1), meta: { sequence: i } }));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { AudioPacket } from '../../core/packets';
 import { collectNodeOutputs } from '../../testing';
 import { resamplerNode } from './resampler';
-import { concatAudio, toPackets } from './test-audio';
+import { concatAudio, toPackets } from '../../testing/audio';
 
 function sine(rate: number, seconds: number, channels: number, freq = 1000): Float32Array {
   const n = rate * seconds;

@@ -15,7 +15,15 @@ import { oggMuxerNode } from './ogg-muxer';
 import { wavDemuxerNode } from './wav-demuxer';
 import { wavMuxerNode } from './wav-muxer';
 import { webmMuxerNode } from './webm-muxer';
-import { demuxAll, ffmpegDecode, opusinfo, readFixture, tool, withTempDir, writeTemp } from './test-support';
+import {
+  demuxAll,
+  ffmpegDecode,
+  opusinfo,
+  readFixture,
+  tool,
+  withTempDir,
+  writeTemp,
+} from '../../testing/containers';
 
 const SPEECH_OGG = 'speech_en_48k_stereo.opus.ogg';
 

@@ -7,7 +7,7 @@ import type { Logger } from '../../core/node';
 import { SessionCommandError, type SessionEvent } from '../session-types';
 import { PortByteReceiver, PortByteSender } from './port-bytes';
 import { createSyncChannel, serveSync } from './sync-call';
-import { WORKER_TEST_KINDS } from './test-kinds';
+import { WORKER_TEST_KINDS } from '../../testing/worker-kinds';
 import { WorkerSessionHost } from './worker-host';
 
 const until = async (check: () => boolean, what: string, ms = 10_000) => {

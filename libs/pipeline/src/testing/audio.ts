@@ -1,5 +1,5 @@
 // Packet builders shared by the audio node specs.
-import type { AudioPacket, Packet } from '../../core/packets';
+import type { AudioPacket, Packet } from '../core/packets';
 
 /** One audio packet of `frames` frames, every sample `value`. */
 export function constFrame(value: number, frames = 960, channels = 1, sampleRate = 48000): AudioPacket {

@@ -2,12 +2,12 @@
 // node that logs and emits telemetry for every packet.
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { forEachPacket, inputPin } from '../../core/helpers';
-import type { AnyNodeDefinition, NodeDefinition } from '../../core/node';
-import { testNodeDefinitions } from '../../testing/kinds';
+import { forEachPacket, inputPin } from '../core/helpers';
+import type { AnyNodeDefinition, NodeDefinition } from '../core/node';
+import { testNodeDefinitions } from './kinds';
 
 /** Path of this module's compiled file, for `kinds: [{ type: 'module', path }]`. */
-export const WORKER_TEST_KINDS = join(__dirname, 'test-kinds.js');
+export const WORKER_TEST_KINDS = join(__dirname, 'worker-kinds.js');
 
 const chatty: NodeDefinition<Record<string, never>> = {
   kind: 'test::chatty',

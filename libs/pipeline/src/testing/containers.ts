@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { OpusPacket } from '../../core/packets';
-import { OggOpusDemuxer } from '../../codecs/ogg/opus-demuxer';
-import type { OpusHead } from '../../codecs/ogg/opus-head';
+import type { OpusPacket } from '../core/packets';
+import { OggOpusDemuxer } from '../codecs/ogg/opus-demuxer';
+import type { OpusHead } from '../codecs/ogg/opus-head';
 
 /** Absolute path of a bundled audio fixture (`samples/audio/system/<name>`), found from the build output. */
 export function fixturePath(name: string): string {

@@ -7,13 +7,16 @@ import '../../codecs/opus/opus-native';
 import { leaseOpusAddon } from '../../codecs/opus/addon-copies';
 import { join } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Logger } from '../../core/node';
 import { silentLogger } from '../node-runner';
 import type { SessionEvent } from '../session-types';
-import { pickWorker, type WorkerLoad } from './placement';
+import { HEARTBEAT_MS, SAMPLE_MS, sampleLoad, watchdogCheckMs, watchdogVerdict } from './load-monitor';
+import { pickWorker } from './placement';
+import { WorkerLostError, WorkerSlot, type WorkerInfo } from './slot';
 import { fromWire } from './wire';
 import type { FromWorker, KindSource, SessionDefaults, ToWorker, WorkerInit } from './protocol';
+
+export { WorkerLostError, WorkerSlot, type WorkerInfo } from './slot';
 
 export interface WorkerPoolOptions {
   /** Number of worker threads (at least 1). */
@@ -43,73 +46,14 @@ export type WorkerChannelFactory = (worker: { index: number }) => {
   close(reason: string): void;
 };
 
-export interface WorkerInfo {
-  index: number;
-  threadId: number;
-  /** Times this slot's worker was replaced. */
-  restarts: number;
-  ready: boolean;
-  /** From `new Worker` to its ready message (module loading, registry, services), in ms. */
-  startupMs: number | undefined;
-  /** Smoothed event-loop utilisation (0..1); 0 until `measured`. */
-  elu: number;
-  /** Its load has been sampled since it became ready (the warm-up window after startup is not counted). */
-  measured: boolean;
-  /** Sessions and oneshot runs placed on it. */
-  graphs: number;
-}
-
 export interface PoolDelegate {
   onEvents(slot: WorkerSlot, events: SessionEvent[]): void;
   /** The worker of `slot` is gone; `reason` names the cause. Its replacement starts right after. */
   onLost(slot: WorkerSlot, reason: string): void;
 }
 
-/** Raised for requests a lost worker will never answer. */
-export class WorkerLostError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'WorkerLostError';
-  }
-}
-
 const ENTRY = join(__dirname, 'worker-entry.js');
-const HEARTBEAT_MS = 100;
-const SAMPLE_MS = 500;
 const MAX_RESTART_DELAY_MS = 10_000;
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-}
-
-/** One place in the pool; its worker changes when it is replaced. */
-export class WorkerSlot {
-  worker: Worker | undefined;
-  threadId = 0;
-  restarts = 0;
-  ready = false;
-  lost = true;
-  spawnedAt = 0;
-  startupMs: number | undefined;
-  elu = 0;
-  /** Load samples taken since ready; the first closes the warm-up window and is not counted. */
-  samples = 0;
-  graphs = 0;
-  placedSinceSample = 0;
-  readonly pending = new Map<number, Pending>();
-  prevElu: EventLoopUtilization | undefined;
-  heartbeat: Int32Array | undefined;
-  lastBeat = 0;
-  lastBeatAt = 0;
-  /** The cause reported before the worker ended (process.exit notice, 'error' event). */
-  cause: string | undefined;
-  channels: { close(reason: string): void }[] = [];
-  /** Consecutive deaths before becoming ready (backs off restarts of a worker that cannot start). */
-  failedStarts = 0;
-
-  constructor(readonly index: number) {}
-}
 
 export class WorkerPool {
   readonly slots: WorkerSlot[];
@@ -148,7 +92,10 @@ export class WorkerPool {
     this.started = true;
     this.delegate = delegate;
     for (const slot of this.slots) this.spawn(slot);
-    this.timer = setInterval(() => this.tick(), Math.min(SAMPLE_MS, this.watchdogCheckMs()));
+    this.timer = setInterval(
+      () => this.tick(),
+      Math.min(SAMPLE_MS, watchdogCheckMs(this.options.watchdogMs ?? 0)),
+    );
     this.timer.unref();
   }
 
@@ -163,28 +110,12 @@ export class WorkerPool {
   }
 
   info(): WorkerInfo[] {
-    return this.slots.map((s) => ({
-      index: s.index,
-      threadId: s.threadId,
-      restarts: s.restarts,
-      ready: s.ready,
-      startupMs: s.startupMs,
-      elu: s.elu,
-      measured: s.samples > 1,
-      graphs: s.graphs,
-    }));
+    return this.slots.map((s) => s.info());
   }
 
   /** The least loaded worker for a new graph; counts the graph on it (call `release` when it ends). */
   place(): WorkerSlot {
-    const loads: WorkerLoad[] = this.slots.map((s) => ({
-      index: s.index,
-      elu: s.elu,
-      graphs: s.graphs,
-      placedSinceSample: s.placedSinceSample,
-      available: !s.lost,
-    }));
-    const index = pickWorker(loads);
+    const index = pickWorker(this.slots.map((s) => s.load()));
     if (index === undefined) throw new WorkerLostError('no engine worker is available (all are restarting)');
     const slot = this.slots[index];
     slot.graphs++;
@@ -284,11 +215,6 @@ export class WorkerPool {
     return failures;
   }
 
-  private watchdogCheckMs(): number {
-    const ms = this.options.watchdogMs ?? 0;
-    return ms > 0 ? Math.max(50, Math.min(250, ms / 4)) : SAMPLE_MS;
-  }
-
   private spawn(slot: WorkerSlot): void {
     const heartbeat = new SharedArrayBuffer(8);
     const ports: Record<string, MessagePort> = {};
@@ -320,20 +246,7 @@ export class WorkerPool {
       transferList: transfer,
       ...(maxHeap > 0 ? { resourceLimits: { maxOldGenerationSizeMb: maxHeap } } : {}),
     });
-    slot.worker = worker;
-    slot.spawnedAt = performance.now();
-    slot.startupMs = undefined;
-    slot.threadId = worker.threadId;
-    slot.ready = false;
-    slot.lost = false;
-    slot.cause = undefined;
-    slot.elu = 0;
-    slot.prevElu = undefined;
-    slot.samples = 0;
-    slot.placedSinceSample = 0;
-    slot.heartbeat = new Int32Array(heartbeat);
-    slot.lastBeat = 0;
-    slot.lastBeatAt = Date.now();
+    slot.attach(worker, heartbeat);
     worker.on('message', (m: FromWorker) => {
       if (slot.worker === worker) this.onMessage(slot, m);
     });
@@ -427,33 +340,12 @@ export class WorkerPool {
     for (const slot of this.slots) {
       const worker = slot.worker;
       if (slot.lost || !worker || !slot.ready) continue;
-      // The loop turned, or packets moved: either way the worker is not stuck.
-      const beat = Atomics.load(slot.heartbeat!, 0) + Atomics.load(slot.heartbeat!, 1);
-      if (beat !== slot.lastBeat) {
-        slot.lastBeat = beat;
-        slot.lastBeatAt = now;
-      } else if (watchdogMs > 0 && now - slot.lastBeatAt > watchdogMs) {
-        this.lose(
-          slot,
-          `engine worker ${slot.index} was unresponsive for ${now - slot.lastBeatAt} ms (its event loop was ` +
-            'blocked and no packet moved, e.g. an endless loop in a node) and was terminated by the watchdog ([engine].worker_watchdog_ms)',
-        );
+      const stuck = watchdogVerdict(slot, now, watchdogMs);
+      if (stuck) {
+        this.lose(slot, stuck);
         continue;
       }
-      if (sample) {
-        const current = worker.performance.eventLoopUtilization();
-        // The first window after ready holds the tail of starting up (collecting what module loading left,
-        // compiling), measured at 0.2-1.0 on a busy 2-core machine: it says nothing about the graphs to come,
-        // and counted it would steer new sessions away from a fresh worker. Graphs placed meanwhile stay
-        // counted as placed-since-sample until the first real sample.
-        if (slot.samples > 0 && slot.prevElu) {
-          const delta = worker.performance.eventLoopUtilization(current, slot.prevElu);
-          slot.elu = slot.elu * 0.7 + delta.utilization * 0.3;
-          slot.placedSinceSample = 0;
-        }
-        slot.prevElu = current;
-        slot.samples++;
-      }
+      if (sample) sampleLoad(slot, worker);
     }
   }
 }

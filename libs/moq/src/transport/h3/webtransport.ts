@@ -3,7 +3,8 @@
 // `:protocol: webtransport`, the 0x41 / 0x54 stream prefixes and the CLOSE capsule. One session per
 // connection. Anything malformed closes that connection with the HTTP/3 error code, never more.
 import { ByteReader, ShortBufferError } from '../../protocol/varint';
-import type { QuicConnection, QuicConnectionHandler, QuicSendStream } from '../quic/connection';
+import type { QuicConnection, QuicConnectionHandler } from '../quic/connection';
+import type { QuicSendStream } from '../quic/send-stream';
 import { QuicheStreamError } from '../quic/errors';
 import type {
   BidirectionalStream,

@@ -1,5 +1,6 @@
 // Server side of one moq-lite connection: version negotiation, then the client's announces become relay
-// broadcasts (subscribed upstream on demand) and the client's subscriptions are served from the relay.
+// broadcasts (subscribed upstream on demand: client-broadcasts.ts) and the client's subscriptions are served
+// from the relay.
 import type { Relay, TrackSink } from '../relay/relay';
 import { openUniSend, transportBacklog } from '../transport/send-stream';
 import type { BidirectionalStream, SendStream, WebTransportLike } from '../transport/types';

@@ -2,6 +2,8 @@
 // browsers speak plus the draft-07 settings): control streams and SETTINGS, extended CONNECT (RFC 9220) with
 // `:protocol: webtransport`, the 0x41 / 0x54 stream prefixes and the CLOSE capsule. One session per
 // connection. Anything malformed closes that connection with the HTTP/3 error code, never more.
+// Here: H3Connection and its stream demux; the session (wt-session.ts), the CONNECT (connect.ts) and the
+// control streams (control.ts) are its collaborators.
 import { ByteReader, ShortBufferError } from '../../protocol/varint';
 import type { QuicConnection, QuicConnectionHandler } from '../quic/connection';
 import { QuicheStreamError } from '../quic/errors';

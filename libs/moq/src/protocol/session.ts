@@ -1,27 +1,22 @@
 // Server side of one moq-lite connection: version negotiation, then the client's announces become relay
-// broadcasts (subscribed upstream on demand) and the client's subscriptions are served from the relay.
-import type { BroadcastSource, Relay, RelayBroadcast, RelayTrack, TrackSink } from '../relay/relay';
-import { REPLACED, RelayLimitError, UNANNOUNCED } from '../relay/relay';
-import { openBidiSend, openUniSend, transportBacklog } from '../transport/send-stream';
+// broadcasts (subscribed upstream on demand: client-broadcasts.ts) and the client's subscriptions are served
+// from the relay.
+import type { Relay, TrackSink } from '../relay/relay';
+import { openUniSend, transportBacklog } from '../transport/send-stream';
 import type { BidirectionalStream, SendStream, WebTransportLike } from '../transport/types';
+import { ClientBroadcasts } from './client-broadcasts';
 import {
   ALPN_LITE_03,
   ALPN_LITE_04,
   StreamType,
-  UNI_GROUP,
   Version,
-  decodeAnnounce,
-  decodeAnnounceInit,
   decodeAnnounceInterest,
   decodeClientSetup,
-  decodeGroupHeader,
   decodeSubscribe,
   encodeAnnounce,
   encodeAnnounceInit,
-  encodeAnnounceInterest,
   encodeGroupHeader,
   encodeServerSetup,
-  encodeSubscribe,
   encodeSubscribeOk,
   joinPath,
   negotiateVersion,
@@ -29,48 +24,12 @@ import {
   versionName,
   type Subscribe,
 } from './messages';
-import { MessageTooLargeError, StreamReader } from './stream-reader';
+import { isEarly, silentLogger, type MoqLogger, type SessionOptions } from './session-options';
+import { StreamReader } from './stream-reader';
 
-export interface MoqLogger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-}
-
-export const silentLogger: MoqLogger = { debug() {}, info() {}, warn() {} };
-
-export interface SessionOptions {
-  /** Relay path the session lives under: the client's broadcast `x` is the relay's `<root>/x`. */
-  root: string;
-  /** May the client publish broadcasts into the relay? */
-  canPublish: boolean;
-  /** May the client subscribe to the relay's broadcasts? */
-  canSubscribe: boolean;
-  /** Bytes queued on the transport above which new groups are skipped for this client (default 4 MiB). */
-  maxBacklogBytes?: number;
-  log?: MoqLogger;
-  /** Called with each broadcast path the client announced (after the relay accepted it). */
-  onBroadcast?: (broadcast: RelayBroadcast) => void;
-  /** Largest control message accepted (default 64 KiB). */
-  maxMessageBytes?: number;
-  /** The handshake (transport ready + SETUP) must complete within this; else the session is closed. */
-  handshakeTimeoutMs?: number;
-  /** May this session's caller subscribe to, list or publish at relay path `path`? (default: yes) */
-  canAccessPath?: (path: string) => boolean;
-  /**
-   * Who the caller is (e.g. its role). A client's broadcast yields to a newer announce of the same path only
-   * from the same publisher (a reloaded page), never from another caller. Default: every caller is the same.
-   */
-  publisher?: string;
-  /** Called once the handshake completed. */
-  onReady?: () => void;
-}
+export { silentLogger, type MoqLogger, type SessionOptions } from './session-options';
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024;
-/** Broadcasts one connection may publish into the relay. */
-const MAX_BROADCASTS_PER_SESSION = 64;
-
-const isEarly = (v: number): boolean => v === Version.LITE_01 || v === Version.LITE_02;
 
 /** Serves one subscription of the client: a uni stream per group. */
 class SessionSink implements TrackSink {
@@ -122,59 +81,12 @@ class SessionSink implements TrackSink {
   }
 }
 
-/** A broadcast the client announced; the relay asks it for tracks as subscribers appear. */
-class RemoteBroadcast implements BroadcastSource {
-  broadcast: RelayBroadcast | undefined;
-  private readonly upstream = new Map<RelayTrack, { id: number; send: SendStream; reader?: StreamReader }>();
-
-  constructor(
-    private readonly session: MoqSession,
-    readonly suffix: string,
-  ) {}
-
-  /** The identity of the caller publishing this broadcast. */
-  get publisher(): string {
-    return this.session.publisher;
-  }
-
-  request(track: RelayTrack): void {
-    this.session.subscribeUpstream(this, track).catch(() => track.close('upstream subscription failed'));
-  }
-
-  release(track: RelayTrack): void {
-    const up = this.upstream.get(track);
-    if (!up) return;
-    this.upstream.delete(track);
-    this.session.forgetUpstream(up.id);
-    up.send.close();
-    up.reader?.cancel();
-  }
-
-  register(track: RelayTrack, id: number, send: SendStream): void {
-    this.upstream.set(track, { id, send });
-  }
-
-  setReader(track: RelayTrack, reader: StreamReader): boolean {
-    const up = this.upstream.get(track);
-    if (!up) return false;
-    up.reader = reader;
-    return true;
-  }
-
-  isActive(track: RelayTrack): boolean {
-    return this.upstream.has(track);
-  }
-}
-
 /** One client connection to the relay. */
 export class MoqSession {
   version: number | undefined;
   private readonly log: MoqLogger;
   private readonly maxBacklog: number;
   private closed = false;
-  private readonly remote = new Map<string, RemoteBroadcast>();
-  private readonly upstreamById = new Map<number, RelayTrack>();
-  private nextUpstreamId = 0;
   private readonly sinks = new Set<SessionSink>();
   private readonly cleanups: (() => void)[] = [];
   /** Keeps the lite-01/02 session stream referenced (closing it would end the client's session). */
@@ -185,6 +97,8 @@ export class MoqSession {
   private readonly canAccess: (path: string) => boolean;
   /** @internal see SessionOptions.publisher */
   readonly publisher: string;
+  /** The client's broadcasts in the relay. */
+  private readonly published: ClientBroadcasts;
 
   constructor(
     readonly transport: WebTransportLike,
@@ -196,6 +110,7 @@ export class MoqSession {
     this.maxMessage = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
     this.canAccess = options.canAccessPath ?? (() => true);
     this.publisher = options.publisher ?? '';
+    this.published = new ClientBroadcasts(this, relay, this.log, this.maxMessage, this.canAccess);
   }
 
   /** The transport ready and SETUP done, or the session closed for taking longer than the handshake timeout. */
@@ -229,8 +144,12 @@ export class MoqSession {
       this.version = await this.handshake();
       this.options.onReady?.();
       this.log.debug('moq session ready', { root: this.options.root, version: versionName(this.version) });
-      const tasks = [this.acceptBidis(), this.acceptUnis(), this.transport.closed.then(() => undefined)];
-      if (this.options.canPublish) tasks.push(this.watchClientAnnounces());
+      const tasks = [
+        this.acceptBidis(),
+        this.published.acceptUnis(),
+        this.transport.closed.then(() => undefined),
+      ];
+      if (this.options.canPublish) tasks.push(this.published.watchClientAnnounces());
       await Promise.race([Promise.all(tasks), this.transport.closed]);
     } catch (err) {
       this.log.warn('moq session failed', { root: this.options.root, error: (err as Error).message });
@@ -250,8 +169,7 @@ export class MoqSession {
     this.closed = true;
     for (const sink of this.sinks) sink.stop();
     this.sinks.clear();
-    for (const r of this.remote.values()) r.broadcast?.close('publisher disconnected');
-    this.remote.clear();
+    this.published.close();
     for (const c of this.cleanups.splice(0)) c();
     this.sessionStream?.writable.close().catch(() => undefined);
   }
@@ -423,156 +341,5 @@ export class MoqSession {
     this.sinks.delete(sink);
     sink.stop();
     control.close();
-  }
-
-  /** Opens an ANNOUNCE_INTEREST to the client to learn what it publishes. */
-  private async watchClientAnnounces(): Promise<void> {
-    const version = this.version as number;
-    const { send, readable } = openBidiSend(this.transport);
-    send.write(new Uint8Array([StreamType.Announce]));
-    send.write(encodeAnnounceInterest({ prefix: '', excludeHop: 0 }, version));
-    const r = new StreamReader(await readable, this.maxMessage);
-    try {
-      if (isEarly(version)) {
-        for (const suffix of decodeAnnounceInit(await r.message())) this.onClientAnnounce(suffix, true);
-      }
-      for (;;) {
-        const body = await r.messageOrEnd();
-        if (!body) break;
-        const a = decodeAnnounce(body, version);
-        this.onClientAnnounce(a.suffix, a.active);
-      }
-    } catch (err) {
-      if (!this.closed) this.log.debug('moq announce stream ended', { error: (err as Error).message });
-    }
-  }
-
-  private onClientAnnounce(suffix: string, active: boolean): void {
-    if (this.closed) return;
-    const existing = this.remote.get(suffix);
-    if (!active) {
-      if (!existing) return;
-      this.remote.delete(suffix);
-      existing.broadcast?.close(UNANNOUNCED);
-      return;
-    }
-    if (existing) return;
-    const path = joinPath(this.options.root, suffix);
-    if (!this.canAccess(path)) {
-      this.log.warn('moq publish refused: the path belongs to a session the caller cannot access', { path });
-      return;
-    }
-    if (this.remote.size >= MAX_BROADCASTS_PER_SESSION) {
-      this.log.warn('moq publish refused: too many broadcasts on one connection', {
-        path,
-        limit: MAX_BROADCASTS_PER_SESSION,
-      });
-      return;
-    }
-    // A client's broadcast at the same path yields to this one when the same caller published it (a reloaded
-    // page whose old connection lingers); never a session's own output, a mirror, or another caller's.
-    const previous = this.relay.get(path);
-    if (previous?.origin instanceof RemoteBroadcast && previous.origin.publisher === this.publisher) {
-      this.log.info('moq broadcast taken over by a newer publisher', { path });
-      previous.close(REPLACED);
-    }
-    const source = new RemoteBroadcast(this, suffix);
-    try {
-      source.broadcast = this.relay.publish(path, source);
-    } catch (err) {
-      const reason = err instanceof RelayLimitError ? err.message : (err as Error).message;
-      this.log.warn('moq publish refused', { path, error: reason });
-      return;
-    }
-    this.remote.set(suffix, source);
-    this.log.info('moq broadcast announced', { path });
-    this.options.onBroadcast?.(source.broadcast);
-  }
-
-  /** @internal the relay wants `track` of a broadcast the client publishes */
-  async subscribeUpstream(source: RemoteBroadcast, track: RelayTrack): Promise<void> {
-    const version = this.version as number;
-    const id = this.nextUpstreamId++;
-    const { send, readable } = openBidiSend(this.transport);
-    source.register(track, id, send);
-    this.upstreamById.set(id, track);
-    send.write(new Uint8Array([StreamType.Subscribe]));
-    send.write(
-      encodeSubscribe(
-        { id, broadcast: source.suffix, track: track.name, priority: 0, ordered: true, maxLatency: 0 },
-        version,
-      ),
-    );
-    const r = new StreamReader(await readable, this.maxMessage);
-    if (!source.setReader(track, r)) {
-      r.cancel();
-      return;
-    }
-    try {
-      if (!isEarly(version)) {
-        const kind = await r.varint();
-        if (kind !== 0) throw new Error(`subscribe refused by publisher (response type ${kind})`);
-      }
-      await r.message();
-      // The subscription lives until the publisher ends it.
-      while (await r.messageOrEnd()) {
-        // SUBSCRIBE_DROP notices carry nothing the relay acts on.
-      }
-      if (source.isActive(track)) track.close('publisher ended the track');
-    } catch (err) {
-      if (source.isActive(track)) track.close(`upstream: ${(err as Error).message}`);
-    } finally {
-      this.upstreamById.delete(id);
-    }
-  }
-
-  /** @internal */
-  forgetUpstream(id: number): void {
-    this.upstreamById.delete(id);
-  }
-
-  private async acceptUnis(): Promise<void> {
-    const reader = this.transport.incomingUnidirectionalStreams.getReader();
-    for (;;) {
-      const next = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-      if (next.done) return;
-      void this.handleGroup(next.value);
-    }
-  }
-
-  private async handleGroup(readable: ReadableStream<Uint8Array>): Promise<void> {
-    const r = new StreamReader(readable, this.relay.limits.maxFrameBytes);
-    let track: RelayTrack | undefined;
-    let sequence = -1;
-    try {
-      const type = await r.u8();
-      if (type !== UNI_GROUP) throw new Error(`unknown unidirectional stream type ${type}`);
-      const header = decodeGroupHeader(await r.message());
-      track = this.upstreamById.get(header.subscribe);
-      if (!track) {
-        r.cancel();
-        return;
-      }
-      sequence = header.sequence;
-      track.beginGroup(sequence);
-      for (;;) {
-        const frame = await r.messageOrEnd();
-        if (!frame) break;
-        track.writeFrame(sequence, frame);
-      }
-      track.endGroup(sequence, false);
-    } catch (err) {
-      if (err instanceof MessageTooLargeError && track) {
-        track.oversizeFrames++;
-        this.log.warn('moq frame over the size limit; group dropped', {
-          broadcast: track.broadcast.path,
-          track: track.name,
-          size: err.size,
-          limit: err.limit,
-        });
-      }
-      r.cancel();
-      if (track && sequence >= 0) track.endGroup(sequence, true);
-    }
   }
 }

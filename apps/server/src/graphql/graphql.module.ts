@@ -20,7 +20,7 @@ import { SessionEventHub } from './session-event-hub';
 import { SessionsResolver } from './sessions.resolver';
 import { SubscriptionsResolver } from './subscriptions.resolver';
 import { SystemResolver } from './system.resolver';
-import { SESSION_EVENT_TYPES } from './types';
+import { SESSION_EVENT_TYPES } from './event-types';
 import { GRAPHQL_PATH, GraphqlConnections, GraphqlSocket, wsServerMaxPayload } from './ws-connections';
 
 export { GRAPHQL_PATH };

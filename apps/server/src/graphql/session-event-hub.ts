@@ -7,7 +7,8 @@ import { SessionsService, type SessionsChange as ServiceChange } from '../sessio
 import { sessionEvent, sessionInfo, withMissed, type SessionEventValue } from './mappers';
 import { installSharedExecution, markShared } from './shared-execution';
 import { SubscriberQueue } from './subscriber-queue';
-import { SessionEventType, SessionsChangeType, type SessionsChange } from './types';
+import type { SessionsChange } from './event-types';
+import { SessionEventType, SessionsChangeType } from './types';
 
 /** A subscriber of one session's events. */
 export interface SessionSink {

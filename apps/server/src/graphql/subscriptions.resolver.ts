@@ -13,9 +13,9 @@ import {
   NodeStateChangedEvent,
   NodeStatsUpdatedEvent,
   SessionEventBase,
-  SessionEventType,
   SessionsChange,
-} from './types';
+} from './event-types';
+import { SessionEventType } from './types';
 
 const MIN_STATS_INTERVAL_MS = 50;
 const MAX_STATS_INTERVAL_MS = 60_000;

@@ -3,7 +3,7 @@
 // there to look at: every node that was live is `Failed{reason}` and the session answers with the cause.
 import { Listeners } from '../../core/listeners';
 import { isTerminal } from '../node-runner';
-import { toConnection } from '../session';
+import { toConnection } from '../commands/connections';
 import type { ConnectionSpec, ValidationProblem } from '../../definition/types';
 import { sameConnection } from '../../definition/types';
 import type {

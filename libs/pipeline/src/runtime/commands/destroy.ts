@@ -1,0 +1,11 @@
+// `destroy`: stops every node and ends the session (idempotent).
+import type { CommandHandler } from './types';
+
+export const destroy: CommandHandler<'destroy'> = {
+  permission: 'destroy_sessions',
+  operations: () => [],
+  async run(_command, session) {
+    await session.destroy();
+    return { ok: true, result: { session_id: session.id } };
+  },
+};

@@ -12,7 +12,8 @@ import {
 import {
   parsePipelineYamlOffThread,
   SessionCommandError,
-  type BatchOperation,
+  commandOperations,
+  commandPermission,
   type CommandResults,
   type NodeRegistry,
   type PipelineView,
@@ -29,11 +30,11 @@ import {
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logging';
 import { randomUUID } from 'node:crypto';
-import { CONFIG, type Config } from '../config';
+import { CONFIG, type Config, type PermissionFlag } from '../config';
 import { TooManyRequestsException } from '../common/errors';
 import { engineLimits } from '../engine/engine-limits';
 import { NODE_REGISTRY, SESSION_HOST } from '../engine/engine.module';
-import type { Caller } from '../permissions';
+import { DENIED_MESSAGES, type Caller } from '../permissions';
 import { sessionNameFor } from './session-names';
 
 export interface SessionInfo {
@@ -77,23 +78,10 @@ type Command = Exclude<SessionCommand, { type: 'destroy' }>;
 
 const EMPTY_PIPELINE: PipelineSpec = { mode: 'dynamic', nodes: {}, connections: [] };
 
-/** The 403 for each command family, in StreamKit's wording. */
-const COMMAND_FLAG = {
-  add_node: 'modify_sessions',
-  remove_node: 'modify_sessions',
-  connect: 'modify_sessions',
-  disconnect: 'modify_sessions',
-  validate_batch: 'modify_sessions',
-  apply_batch: 'modify_sessions',
-  tune_node: 'tune_nodes',
-  get_pipeline: 'list_sessions',
-} as const;
-
-const DENIED = {
-  modify_sessions: 'Permission denied: cannot modify sessions',
-  tune_nodes: 'Permission denied: cannot tune nodes',
-  list_sessions: 'Permission denied: cannot view pipelines',
-} as const;
+/** The 403 of a command needing this flag, in StreamKit's wording (pipelines are "viewed" here). */
+function denied(flag: PermissionFlag): string {
+  return flag === 'list_sessions' ? 'Permission denied: cannot view pipelines' : DENIED_MESSAGES[flag];
+}
 
 /** Maps an engine error body to the HTTP exception with the right status (400/404/409). */
 export function sessionErrorToHttp(body: SessionErrorBody, prefix = ''): HttpException {
@@ -210,15 +198,10 @@ export class SessionsService {
     idOrName: string,
     command: C,
   ): Promise<CommandResults[C['type']]> {
-    const flag = COMMAND_FLAG[command.type];
-    if (!caller.can(flag)) throw new ForbiddenException(DENIED[flag]);
+    const flag = commandPermission(command.type);
+    if (!caller.can(flag)) throw new ForbiddenException(denied(flag));
     const record = this.find(caller, idOrName);
-    const ops: BatchOperation[] =
-      command.type === 'apply_batch' || command.type === 'validate_batch'
-        ? command.operations
-        : command.type === 'get_pipeline'
-          ? []
-          : [command];
+    const ops = commandOperations(command);
     const maxDepth = this.config.engine.limits.max_yaml_depth;
     for (const op of ops) {
       // Params from JSON get the nesting bound YAML has: deeper values cannot even be handed to a worker.
@@ -228,9 +211,9 @@ export class SessionsService {
         );
       }
       if (op.type === 'add_node') this.checkNodeKind(caller, op.node_id, op.kind);
-      if (op.type === 'tune_node' && command.type !== 'tune_node' && !caller.can('tune_nodes')) {
-        throw new ForbiddenException(DENIED.tune_nodes);
-      }
+      // An operation of a batch needs its own flag too (tuning inside a batch takes `tune_nodes`).
+      const opFlag = commandPermission(op.type);
+      if (opFlag !== flag && !caller.can(opFlag)) throw new ForbiddenException(denied(opFlag));
     }
     const result = await record.handle.execute(command);
     if (!result.ok) throw sessionErrorToHttp(result.error);

@@ -22,7 +22,12 @@ export * from './runtime/node-runner';
 export * from './runtime/oneshot';
 export * from './nodes/core';
 export * from './runtime/session-types';
-export { commandOperations, commandPermission } from './runtime/commands';
+export {
+  commandOperations,
+  commandPermission,
+  type CommandResults,
+  type SessionCommand,
+} from './runtime/commands';
 export * from './runtime/session';
 export * from './runtime/session-host';
 export * from './runtime/yaml-thread';

@@ -5,7 +5,8 @@ import { withLogFields } from './node-runner';
 import type { EngineLimits } from '../definition/limits';
 import { runOneshot, type OneshotRun } from './oneshot';
 import { Session, type SessionOptions } from './session';
-import type { CommandResult, CommandResults, SessionCommand, SessionEvent } from './session-types';
+import type { CommandResults, SessionCommand } from './commands';
+import type { CommandResult, SessionEvent } from './session-types';
 import type { KindSource } from './workers/protocol';
 
 export interface SessionHandle {

@@ -37,12 +37,22 @@ export interface TuneNodeCommand {
 export type BatchOperation =
   AddNodeCommand | RemoveNodeCommand | ConnectCommand | DisconnectCommand | TuneNodeCommand;
 
-export type SessionCommand =
-  | BatchOperation
-  | { type: 'validate_batch'; operations: BatchOperation[] }
-  | { type: 'apply_batch'; operations: BatchOperation[] }
-  | { type: 'get_pipeline' }
-  | { type: 'destroy' };
+export interface ValidateBatchCommand {
+  type: 'validate_batch';
+  operations: BatchOperation[];
+}
+export interface ApplyBatchCommand {
+  type: 'apply_batch';
+  operations: BatchOperation[];
+}
+export interface GetPipelineCommand {
+  type: 'get_pipeline';
+}
+export interface DestroyCommand {
+  type: 'destroy';
+}
+// The union of every command (`SessionCommand`) and what each answers (`CommandResults`) live with the
+// command handlers, in `commands/index.ts`.
 
 /** `invalid` -> 400, `not_found` -> 404, `conflict` -> 409. */
 export type SessionErrorCode = 'invalid' | 'not_found' | 'conflict';
@@ -83,7 +93,8 @@ export interface TuneResult {
   changed: Record<string, unknown>;
 }
 
-export interface CommandResults {
+/** What each operation answers (alone; a batch answers `BatchApplied`). */
+export interface OperationResults {
   /** `warnings`: unknown params that were ignored (see `NodeRegistry.strictParams`). */
   add_node: {
     node_id: string;
@@ -95,10 +106,17 @@ export interface CommandResults {
   connect: ConnectionSpec;
   disconnect: ConnectionSpec;
   tune_node: TuneResult;
-  validate_batch: { valid: boolean; problems: ValidationProblem[]; warnings: ValidationProblem[] };
-  apply_batch: { applied: number; warnings: ValidationProblem[] };
-  get_pipeline: PipelineView;
-  destroy: { session_id: string };
+}
+
+export interface BatchValidation {
+  valid: boolean;
+  problems: ValidationProblem[];
+  warnings: ValidationProblem[];
+}
+
+export interface BatchApplied {
+  applied: number;
+  warnings: ValidationProblem[];
 }
 
 export type CommandResult<T = unknown> = { ok: true; result: T } | { ok: false; error: SessionErrorBody };

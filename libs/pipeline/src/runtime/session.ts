@@ -14,7 +14,7 @@ import {
 } from '../definition/types';
 import type { NodeRegistry } from '../registry/registry';
 import { applyOperations, YIELD_EVERY } from './commands/batch';
-import { commandHandler } from './commands';
+import { commandHandler, type CommandResults, type SessionCommand } from './commands';
 import { failure, type SessionContext } from './commands/types';
 import { Graph } from './graph';
 import type { NodeRunner } from './node-runner';
@@ -23,10 +23,8 @@ import {
   SessionCommandError,
   type BatchOperation,
   type CommandResult,
-  type CommandResults,
   type ConnectCommand,
   type PipelineView,
-  type SessionCommand,
   type SessionEvent,
 } from './session-types';
 

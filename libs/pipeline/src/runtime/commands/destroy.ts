@@ -1,7 +1,8 @@
 // `destroy`: stops every node and ends the session (idempotent).
+import type { DestroyCommand } from '../session-types';
 import type { CommandHandler } from './types';
 
-export const destroy: CommandHandler<'destroy'> = {
+export const destroy: CommandHandler<DestroyCommand, { session_id: string }> = {
   permission: 'destroy_sessions',
   operations: () => [],
   async run(_command, session) {

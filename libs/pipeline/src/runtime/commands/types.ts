@@ -17,9 +17,8 @@ import type { Graph } from '../graph';
 import type {
   BatchOperation,
   CommandResult,
-  CommandResults,
+  OperationResults,
   PipelineView,
-  SessionCommand,
   SessionErrorBody,
   SessionErrorCode,
   SessionEvent,
@@ -94,18 +93,15 @@ export interface OperationHandler<T extends OperationType, Checked = unknown, Pr
     op: OperationOf<T>,
     session: SessionContext,
     step: Step<Checked, Prepared>,
-  ): CommandResults[T] | Promise<CommandResults[T]>;
+  ): OperationResults[T] | Promise<OperationResults[T]>;
 }
 
-export type CommandType = SessionCommand['type'];
-export type CommandOf<T extends CommandType> = Extract<SessionCommand, { type: T }>;
-
-/** A command of the session: everything it does with the session, from checks to the answer. */
-export interface CommandHandler<T extends CommandType> {
+/** A command of the session (`C`, answered with `R`): everything it does, from checks to the answer. */
+export interface CommandHandler<C extends { type: string }, R> {
   readonly permission: PermissionFlag;
   /** The operations the command carries (a server checks their kinds and params before running it). */
-  operations(command: CommandOf<T>): BatchOperation[];
-  run(command: CommandOf<T>, session: SessionContext): Promise<CommandResult<CommandResults[T]>>;
+  operations(command: C): BatchOperation[];
+  run(command: C, session: SessionContext): Promise<CommandResult<R>>;
 }
 
 export function errorBody(found: Located[]): SessionErrorBody {

@@ -7,7 +7,8 @@ import type { NodeRegistry } from '../../registry/registry';
 import type { PipelineSpec, ValidationProblem } from '../../definition/types';
 import type { OneshotErrorCode } from '../oneshot';
 import type { EngineLimits } from '../../definition/limits';
-import type { SessionCommand, SessionErrorBody, SessionEvent } from '../session-types';
+import type { SessionCommand } from '../commands';
+import type { SessionErrorBody, SessionEvent } from '../session-types';
 
 /** Where a worker finds node kinds beyond the built-ins its setup registers. */
 export type KindSource =

@@ -6,15 +6,8 @@ import { isTerminal } from '../node-runner';
 import { toConnection } from '../commands/connections';
 import type { ConnectionSpec, ValidationProblem } from '../../definition/types';
 import { sameConnection } from '../../definition/types';
-import type {
-  CommandResult,
-  CommandResults,
-  NodeView,
-  PipelineView,
-  SessionCommand,
-  SessionEvent,
-  SessionState,
-} from '../session-types';
+import type { CommandResults, SessionCommand } from '../commands';
+import type { CommandResult, NodeView, PipelineView, SessionEvent, SessionState } from '../session-types';
 import type { SessionHandle } from '../session-host';
 
 export interface RemoteSessionLink {

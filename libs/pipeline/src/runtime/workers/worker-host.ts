@@ -6,7 +6,8 @@ import { MessageChannel } from 'node:worker_threads';
 import type { PipelineSpec, ValidationProblem } from '../../definition/types';
 import { OneshotError, type OneshotRun } from '../oneshot';
 import type { HostedOneshotOptions, SessionHost } from '../session-host';
-import type { CommandResult, SessionCommand, SessionEvent } from '../session-types';
+import type { SessionCommand } from '../commands';
+import type { CommandResult, SessionEvent } from '../session-types';
 import {
   WorkerLostError,
   WorkerPool,

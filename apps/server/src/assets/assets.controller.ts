@@ -1,5 +1,12 @@
 // `/api/v1/assets/audio`: list, upload (multipart, first part) and delete audio assets.
-import { ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   BadRequestException,
   Controller,
@@ -15,7 +22,12 @@ import '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { Caller, RequirePermission } from '../permissions';
-import { AssetsService, AudioAsset, MAX_ASSET_BYTES } from './assets.service';
+import { ApiPlainTextErrors, binaryContent } from '../common/api-responses';
+import { AudioAsset } from './assets.dto';
+import { AssetsService, CONTENT_TYPES, MAX_ASSET_BYTES } from './assets.service';
+
+/** What `GET /api/v1/assets/audio/{id}` answers with, by the asset's format. */
+const AUDIO_TYPES = [...new Set(Object.values(CONTENT_TYPES))];
 
 @ApiTags('assets')
 @Controller('api/v1/assets/audio')
@@ -23,11 +35,18 @@ export class AssetsController {
   constructor(private readonly assets: AssetsService) {}
 
   @Get()
+  @ApiOkResponse({ type: [AudioAsset], description: 'The assets the caller may see, by name' })
   list(@Caller() caller: Caller): Promise<AudioAsset[]> {
     return this.assets.list(caller);
   }
 
   @Get(':id')
+  @ApiProduces(...AUDIO_TYPES)
+  @ApiOkResponse({
+    description: "The asset's bytes (content type by format)",
+    content: binaryContent(...AUDIO_TYPES),
+  })
+  @ApiPlainTextErrors(404)
   async file(@Caller() caller: Caller, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const file = await this.assets.open(caller, id);
     await reply
@@ -40,6 +59,17 @@ export class AssetsController {
   @Post()
   @HttpCode(200)
   @RequirePermission('upload_assets')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description: 'The audio file as the first file part (opus, ogg, flac, mp3 or wav)',
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiOkResponse({ type: AudioAsset, description: 'The stored asset' })
+  @ApiPlainTextErrors(400, 403, 409, 413, 422)
   async upload(@Caller() caller: Caller, @Req() req: FastifyRequest): Promise<AudioAsset> {
     if (!req.isMultipart()) throw new BadRequestException('Expected a multipart/form-data upload');
     let part;
@@ -58,6 +88,8 @@ export class AssetsController {
   @Delete(':id')
   @RequirePermission('delete_assets')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted (no body)' })
+  @ApiPlainTextErrors(400, 403, 404)
   async delete(@Caller() caller: Caller, @Param('id') id: string): Promise<void> {
     await this.assets.delete(caller, id);
   }

@@ -24,9 +24,11 @@ import {
   writeFileAtomic,
 } from '../common/atomic-file';
 import { refuseTruncated } from '../common/uploads';
+import type { AudioAsset } from './assets.dto';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'] as const;
-const CONTENT_TYPES: Record<string, string> = {
+/** The content type an asset is served with, by extension. */
+export const CONTENT_TYPES: Record<string, string> = {
   opus: 'audio/ogg',
   ogg: 'audio/ogg',
   flac: 'audio/flac',
@@ -36,16 +38,6 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export const MAX_ASSET_BYTES = 100 * 1024 * 1024;
 const USER_LICENSE = 'SPDX-FileCopyrightText: © 2025 User Upload\nSPDX-License-Identifier: CC0-1.0\n';
-
-export interface AudioAsset {
-  id: string;
-  name: string;
-  path: string;
-  format: string;
-  size_bytes: number;
-  license?: string;
-  is_system: boolean;
-}
 
 /** What the assets service needs to know about the caller (satisfied by the permissions module's Caller). */
 export interface AssetCaller {

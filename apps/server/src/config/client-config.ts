@@ -1,15 +1,8 @@
 // What the UI needs to boot (version, base path, the MoQ gateway URL, profiling): one definition for
 // `GET /api/v1/config` and the GraphQL `config` query.
 import { VERSION } from '../version';
+import type { ClientConfig } from './client-config.dto';
 import type { Config } from './schema';
-
-export interface ClientConfig {
-  version: string;
-  base_path?: string;
-  /** `[server].moq_gateway_url`, or this server's own `/moq` gateway as the caller reached it. */
-  moq_gateway_url: string;
-  profiling: boolean;
-}
 
 /** The client config as a caller that reached the server at `host` (its Host header) sees it. */
 export function clientConfig(config: Config, host: string | undefined): ClientConfig {

@@ -10,10 +10,10 @@ import type {
   SessionEvent,
   ValidationProblem,
 } from '@streamkit/pipeline';
-import type { AudioAsset } from '../assets/assets.service';
+import type { AudioAsset } from '../assets/assets.dto';
 import type { PermissionsInfo } from '../permissions';
-import type { SamplePipeline } from '../samples/samples.service';
-import type { SessionInfo } from '../sessions/sessions.service';
+import type { SamplePipeline } from '../samples/samples.dto';
+import type { SessionInfo } from '../sessions/sessions.dto';
 import {
   ConnectionModeEnum,
   SampleMode,

@@ -1,6 +1,8 @@
 // MoQ discovery routes: certificate fingerprints for WebTransport's `serverCertificateHashes`.
 import { Controller, Get, Header, HttpException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiPlainTextErrors, PLAIN_TEXT } from '../common/api-responses';
+import { MoqFingerprints } from './moq.dto';
 import { MoqService } from './moq.service';
 
 @ApiTags('moq')
@@ -9,12 +11,16 @@ export class MoqController {
   constructor(private readonly moq: MoqService) {}
 
   @Get('api/v1/moq/fingerprints')
-  fingerprints(): { fingerprints: string[]; http3: boolean } {
+  @ApiOkResponse({ type: MoqFingerprints })
+  fingerprints(): MoqFingerprints {
     return { fingerprints: this.moq.fingerprints(), http3: this.moq.http3Enabled.enabled };
   }
 
   @Get('certificate.sha256')
   @Header('content-type', 'text/plain; charset=utf-8')
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: "The first certificate's SHA-256 fingerprint (hex)", content: PLAIN_TEXT })
+  @ApiPlainTextErrors(503)
   certificate(): string {
     const [first] = this.moq.fingerprints();
     if (!first) {

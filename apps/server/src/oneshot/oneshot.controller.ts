@@ -1,7 +1,7 @@
 // `POST /api/v1/process`: a multipart request (`config` first, then optional `media`) runs a pipeline once and
 // streams its output back. Errors before the first output byte are proper HTTP errors; a failure after that
 // aborts the response instead of ending it cleanly.
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import '@fastify/multipart';
 import {
   HttpCode,
@@ -15,6 +15,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { ApiPlainTextErrors, binaryContent } from '../common/api-responses';
 import { refuseTruncated } from '../common/uploads';
 import { Caller, RequirePermission } from '../permissions';
 import { OneshotService, type MediaPart } from './oneshot.service';
@@ -30,6 +31,9 @@ export const CONFIG_LIMIT = 1024 * 1024;
  */
 const MULTIPART_LIMITS = { parts: 8, fields: 6, files: 3, fieldNameSize: 100, headerPairs: 20 };
 
+/** Oneshot warnings (unknown params ignored) travel in this header: the body is the pipeline's output. */
+export const WARNINGS_HEADER = 'x-skit-warnings';
+
 @ApiTags('oneshot')
 @Controller('api/v1/process')
 export class OneshotController {
@@ -38,6 +42,29 @@ export class OneshotController {
   @Post()
   @HttpCode(200)
   @RequirePermission('create_sessions', 'Permission denied: cannot execute oneshot pipelines')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description: 'Parts in order: `config` (the pipeline YAML, a field or a file), then optional `media`',
+    schema: {
+      type: 'object',
+      required: ['config'],
+      properties: { config: { type: 'string' }, media: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiProduces('*/*')
+  @ApiOkResponse({
+    description:
+      "The pipeline's output, streamed. Its content type is http_output's `content_type`, else the feeding " +
+      "node's, else the input's, else application/octet-stream. A failure after the first byte aborts the response.",
+    content: binaryContent('*/*'),
+    headers: {
+      [WARNINGS_HEADER]: {
+        description: 'JSON array of warnings (unknown params ignored), present when there are some',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiPlainTextErrors(400, 403, 413, 422, 429, 500, 503)
   async process(
     @Caller() caller: Caller,
     @Req() req: FastifyRequest,
@@ -68,8 +95,6 @@ export class OneshotController {
   }
 }
 
-/** Oneshot warnings (unknown params ignored) travel in this header: the body is the pipeline's output. */
-export const WARNINGS_HEADER = 'x-skit-warnings';
 /** Bounds of the header: a pipeline can have many nodes; proxies refuse huge headers. */
 const MAX_HEADER_WARNINGS = 32;
 const MAX_HEADER_BYTES = 8192;

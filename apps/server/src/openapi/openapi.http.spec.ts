@@ -29,3 +29,37 @@ it('serves an OpenAPI document generated from the controllers', async () => {
     await server.close();
   }
 });
+
+it('declares for every route a response with a schema or a content type', async () => {
+  const server = await startTestServer();
+  try {
+    const res = await fetch(`${server.url}/api/v1/openapi.json`);
+    const doc = (await res.json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses?: Record<string, { content?: Record<string, object> }> }>
+      >;
+    };
+    const routes = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+    );
+    assert.ok(routes.length >= 28, `${routes.length} routes documented`);
+    const missing: string[] = [];
+    for (const { route, op } of routes) {
+      const responses = Object.entries(op.responses ?? {});
+      const typed = responses.filter(([, r]) => {
+        const media = Object.values(r.content ?? {});
+        return media.length > 0 && media.every((m) => 'schema' in m);
+      });
+      if (typed.length === 0) missing.push(`${route}: no response with a schema`);
+      // A success answer has a body, declared with its content type (204 has none).
+      for (const [status, r] of responses) {
+        if (/^2\d\d$/.test(status) && status !== '204' && !r.content)
+          missing.push(`${route}: ${status} has no content`);
+      }
+    }
+    assert.deepEqual(missing, []);
+  } finally {
+    await server.close();
+  }
+});

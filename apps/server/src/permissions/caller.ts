@@ -3,7 +3,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { matchesAny } from '@streamkit/pipeline/security';
 import { PERMISSION_FLAGS, type PermissionFlag, type Role } from '../config';
+import type { PermissionsInfo, PermissionsResponse } from './permissions.dto';
 import { requestFromContext } from './request-context';
+
+export type { PermissionsInfo };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,9 +14,6 @@ declare module 'fastify' {
     caller?: Caller;
   }
 }
-
-/** The 15 booleans of `GET /api/v1/permissions`, in StreamKit's order. */
-export type PermissionsInfo = Record<PermissionFlag, boolean>;
 
 export interface Caller {
   /** The role name (a role defined in `[permissions.roles]`; used as session owner). */
@@ -70,7 +70,7 @@ export class ResolvedCaller implements Caller {
     return this.permissions.access_all_sessions || createdBy === undefined || createdBy === this.role;
   }
 
-  toJSON(): { role: string; permissions: PermissionsInfo } {
+  toJSON(): PermissionsResponse {
     return { role: this.role, permissions: { ...this.permissions } };
   }
 }

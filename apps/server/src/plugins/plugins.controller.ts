@@ -1,6 +1,6 @@
 // `/api/v1/plugins`: list, upload (multipart field `plugin`) and delete plugins.
 import '@fastify/multipart';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   BadRequestException,
   Controller,
@@ -17,9 +17,11 @@ import type { FastifyRequest } from 'fastify';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PluginSummary } from '@streamkit/pipeline/plugins';
+import { ApiPlainTextErrors } from '../common/api-responses';
 import { FileTooLargeError, writeTemp } from '../common/atomic-file';
 import { refuseTruncated } from '../common/uploads';
 import { Caller } from '../permissions';
+import { PluginSummaryDto } from './plugins.dto';
 import { PluginsService } from './plugins.service';
 
 @ApiTags('plugins')
@@ -28,12 +30,24 @@ export class PluginsController {
   constructor(private readonly plugins: PluginsService) {}
 
   @Get()
+  @ApiOkResponse({ type: [PluginSummaryDto], description: 'The loaded plugins the caller may use' })
   list(@Caller() caller: Caller): PluginSummary[] {
     return this.plugins.list(caller);
   }
 
   @Post()
   @HttpCode(201)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description: 'The plugin file (`.wasm`, or a native `.so`/`.dylib`/`.dll`) in the `plugin` part',
+    schema: {
+      type: 'object',
+      required: ['plugin'],
+      properties: { plugin: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiCreatedResponse({ type: PluginSummaryDto, description: 'The plugin was loaded' })
+  @ApiPlainTextErrors(400, 403, 413, 422)
   async upload(@Caller() caller: Caller, @Req() req: FastifyRequest): Promise<PluginSummary> {
     this.plugins.assertCanUpload(caller);
     if (!req.isMultipart())
@@ -83,6 +97,9 @@ export class PluginsController {
   }
 
   @Delete(':kind')
+  @ApiQuery({ name: 'keep_file', required: false, description: '`true` or `1` keeps the file on disk' })
+  @ApiOkResponse({ type: PluginSummaryDto, description: 'The unloaded plugin' })
+  @ApiPlainTextErrors(400, 403, 422)
   remove(
     @Caller() caller: Caller,
     @Param('kind') kind: string,

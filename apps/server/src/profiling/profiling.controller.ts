@@ -1,7 +1,8 @@
 // `GET /api/v1/profile/cpu` and `/heap` (StreamKit's profiling routes): admin only, 501 when
 // `[profiling].enabled` is false, 400 for out-of-range query parameters.
 import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiPlainTextErrors, binaryContent } from '../common/api-responses';
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../permissions';
 import { ProfilingService, type CpuFormat } from './profiling.service';
@@ -23,10 +24,23 @@ function intParam(name: string, raw: string | undefined, range: typeof CPU_DURAT
 @ApiTags('profiling')
 @Controller('api/v1/profile')
 @RequirePermission('access_all_sessions')
+@ApiPlainTextErrors(403, 501)
 export class ProfilingController {
   constructor(private readonly profiling: ProfilingService) {}
 
   @Get('cpu')
+  @ApiQuery({ name: 'duration_secs', required: false, description: 'Seconds to sample, 1-300 (default 30)' })
+  @ApiQuery({ name: 'frequency', required: false, description: 'Samples per second, 1-10000 (default 99)' })
+  @ApiQuery({ name: 'format', required: false, enum: ['flamegraph', 'protobuf'] })
+  @ApiProduces('image/svg+xml', 'application/octet-stream')
+  @ApiOkResponse({
+    description: 'A flame graph (SVG), or a gzipped pprof profile (`profile.pb.gz`) for `format=protobuf`',
+    content: {
+      'image/svg+xml': { schema: { type: 'string' } },
+      ...binaryContent('application/octet-stream'),
+    },
+  })
+  @ApiPlainTextErrors(400, 429)
   async cpu(
     @Query('duration_secs') duration: string | undefined,
     @Query('frequency') frequency: string | undefined,
@@ -64,6 +78,11 @@ export class ProfilingController {
   }
 
   @Get('heap')
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({
+    description: 'A gzipped pprof heap profile (`heap.pb.gz`)',
+    content: binaryContent('application/octet-stream'),
+  })
   async heap(@Res() reply: FastifyReply): Promise<void> {
     const body = await this.profiling.heapProfile();
     await reply

@@ -21,18 +21,7 @@ import {
   SampleTooLargeError,
   SamplesRepository,
 } from './samples.repository';
-
-export type PipelineMode = 'oneshot' | 'dynamic';
-
-export interface SamplePipeline {
-  id: string;
-  name: string;
-  description: string;
-  yaml: string;
-  is_system: boolean;
-  mode: PipelineMode;
-  is_fragment: boolean;
-}
+import type { PipelineMode, SamplePipeline } from './samples.dto';
 
 export interface SaveSampleRequest {
   name: string;

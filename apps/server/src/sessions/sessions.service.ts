@@ -36,28 +36,7 @@ import { engineLimits } from '../engine/engine-limits';
 import { NODE_REGISTRY, SESSION_HOST } from '../engine/engine.module';
 import { DENIED_MESSAGES, type Caller } from '../permissions';
 import { sessionNameFor } from './session-names';
-
-export interface SessionInfo {
-  id: string;
-  name: string;
-  created_at: string;
-}
-
-/** The answer to a create: StreamKit names the id `session_id` here (and `id` in listings). */
-export interface CreatedSession {
-  session_id: string;
-  name: string;
-  created_at: string;
-  /** Ours, only when there are some: params the kinds do not define, ignored (`[engine].strict_params` off). */
-  warnings?: ParamWarning[];
-}
-
-/** An unknown param that was ignored: the node, the param (dotted path) and a sentence naming both. */
-export interface ParamWarning {
-  node_id: string | null;
-  param: string | null;
-  message: string;
-}
+import type { CreatedSession, DestroyedSession, ParamWarning, SessionInfo } from './sessions.dto';
 
 export function paramWarnings(problems: readonly ValidationProblem[] | undefined): ParamWarning[] {
   return (problems ?? []).map((p) => ({
@@ -182,7 +161,7 @@ export class SessionsService {
     return this.execute(caller, idOrName, { type: 'get_pipeline' });
   }
 
-  async destroy(caller: Caller, idOrName: string): Promise<{ session_id: string }> {
+  async destroy(caller: Caller, idOrName: string): Promise<DestroyedSession> {
     if (!caller.can('destroy_sessions'))
       throw new ForbiddenException('Permission denied: cannot destroy sessions');
     const record = this.find(caller, idOrName);

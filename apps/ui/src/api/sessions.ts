@@ -1,64 +1,44 @@
-// Typed GraphQL operations the Monitor view uses: sessions, live pipelines, tuning and batches.
+// Typed GraphQL operations the Monitor view uses: sessions, live pipelines, tuning and batches. The shapes are
+// the selections of the types generated from the committed schema (`generated/graphql.ts`, `npm run gen:api`).
+import type * as Schema from './generated/graphql';
 import { gql } from './graphql';
 
-export interface SessionInfo {
-  id: string;
-  name: string;
-  createdAt: string;
-}
+/** A session as the queries below select it. */
+export type SessionInfo = Pick<Schema.SessionInfo, 'id' | 'name' | 'createdAt'>;
 
-export interface NodeStateView {
-  status: string;
-  reason: string | null;
-}
+export type NodeStateView = Pick<Schema.NodeState, 'status' | 'reason'>;
 
-export interface NodeStatsView {
-  sent: number;
-  received: number;
-  discarded: number;
-  errored: number;
-  durationSecs: number;
-}
+export type NodeStatsView = Pick<
+  Schema.NodeStats,
+  'sent' | 'received' | 'discarded' | 'errored' | 'durationSecs'
+>;
 
-export interface LiveConnection {
-  fromNode: string;
-  fromPin: string;
-  toNode: string;
-  toPin: string;
-  mode: 'RELIABLE' | 'BEST_EFFORT';
-}
+export type LiveConnection = Schema.Connection;
 
-export interface LiveNode {
-  id: string;
-  kind: string;
+/** A node of the live pipeline; `params` is a JSON object. */
+export interface LiveNode extends Pick<Schema.PipelineNode, 'id' | 'kind'> {
   params: Record<string, unknown>;
   state: NodeStateView | null;
   stats: NodeStatsView | null;
 }
 
-export interface LivePipeline {
-  name: string | null;
-  mode: string;
+export interface LivePipeline extends Pick<Schema.Pipeline, 'name' | 'mode'> {
   nodes: LiveNode[];
   connections: LiveConnection[];
 }
 
-export type BatchAction = 'ADD_NODE' | 'REMOVE_NODE' | 'CONNECT' | 'DISCONNECT' | 'TUNE_NODE';
+export type BatchAction = Schema.BatchAction;
 
+/** One batch step (`BatchOperationInput`); which fields are required depends on `action`. */
 export interface BatchOperation {
   action: BatchAction;
   nodeId?: string;
   kind?: string;
   params?: Record<string, unknown>;
-  connection?: Omit<LiveConnection, 'mode'> & { mode?: LiveConnection['mode'] };
+  connection?: Schema.ConnectionInput;
 }
 
-export interface Problem {
-  message: string;
-  nodeId: string | null;
-  path: string | null;
-  pin: string | null;
-}
+export type Problem = Schema.Problem;
 
 const STATS = 'sent received discarded errored durationSecs';
 const CONN = 'fromNode fromPin toNode toPin mode';

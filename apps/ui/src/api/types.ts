@@ -1,10 +1,15 @@
-// Wire shapes of the server's REST API (StreamKit-compatible, snake_case as sent by the server).
+// Wire shapes of the server's REST API (StreamKit-compatible, snake_case as sent by the server), taken from
+// the types generated from its OpenAPI document (`generated/openapi.ts`, `npm run gen:api`): the server's
+// response DTOs are the one definition. Only `JsonSchema` is the UI's own: `param_schema` is free-form JSON
+// Schema on the wire, and this is the subset the parameter forms understand.
 import type { InputPinSpec, OutputPinSpec, PinType } from '@streamkit/pipeline/core/pin-types';
-import type { PermissionFlag } from '@streamkit/pipeline/security/permission-flags';
+import type { components } from './generated/openapi';
+
+type Schemas = components['schemas'];
 
 export type { InputPinSpec, OutputPinSpec, PinType };
 
-export type PipelineMode = 'oneshot' | 'dynamic';
+export type PipelineMode = Schemas['SamplePipeline']['mode'];
 
 /** A JSON Schema object as found in `param_schema` (draft 2020-12 subset the UI understands). */
 export interface JsonSchema {
@@ -36,76 +41,26 @@ export interface JsonSchema {
   format?: string;
 }
 
-export interface NodeDefinition {
-  kind: string;
-  description?: string;
-  param_schema: JsonSchema;
-  inputs: InputPinSpec[];
-  outputs: OutputPinSpec[];
-  categories: string[];
-  bidirectional: boolean;
-}
+/** One node kind of `GET /api/v1/schema/nodes`, its params schema read as `JsonSchema`. */
+export type NodeDefinition = Omit<Schemas['NodeSchemaEntry'], 'param_schema'> & { param_schema: JsonSchema };
 
-export interface PacketTypeMeta {
-  id: string;
-  label: string;
-  color: string;
-  display_template?: string;
-  compatibility:
-    | { kind: 'any' }
-    | { kind: 'exact' }
-    | { kind: 'structfieldwildcard'; fields: { name: string; wildcard_value?: unknown }[] };
-}
+export type PacketTypeMeta = Schemas['PacketTypeMeta'];
 
-/** One boolean per capability flag (`GET /api/v1/permissions`). */
-export type Permissions = Record<PermissionFlag, boolean>;
+/** `GET /api/v1/permissions`. */
+export type PermissionsResponse = Schemas['PermissionsResponse'];
 
-export interface PermissionsResponse {
-  role: string;
-  permissions: Permissions;
-}
+/** One boolean per capability flag. */
+export type Permissions = PermissionsResponse['permissions'];
 
-export interface SamplePipeline {
-  id: string;
-  name: string;
-  description: string;
-  yaml: string;
-  is_system: boolean;
-  mode: PipelineMode;
-  is_fragment: boolean;
-}
+export type SamplePipeline = Schemas['SamplePipeline'];
 
-export interface SavePipelineRequest {
-  name: string;
-  description: string;
-  yaml: string;
-  overwrite?: boolean;
-  is_fragment: boolean;
-}
+/** Body of `POST /api/v1/samples/oneshot`. */
+export type SavePipelineRequest = Schemas['SaveSampleDto'];
 
-export interface AudioAsset {
-  id: string;
-  name: string;
-  path: string;
-  format: string;
-  size_bytes: number;
-  license?: string;
-  is_system: boolean;
-}
+export type AudioAsset = Schemas['AudioAsset'];
 
-export interface CreateSessionResponse {
-  session_id: string;
-  name: string;
-  created_at: string;
-  /** Unknown params the server ignored (absent when none; refused instead under `[engine].strict_params`). */
-  warnings?: { node_id: string | null; param: string | null; message: string }[];
-}
+/** `POST /api/v1/sessions`. */
+export type CreateSessionResponse = Schemas['CreatedSession'];
 
-/** GET /api/v1/config. */
-export interface ClientConfig {
-  version: string;
-  base_path?: string;
-  /** The MoQ gateway browsers connect to (WebTransport, or its WebSocket fallback). */
-  moq_gateway_url: string;
-  profiling: boolean;
-}
+/** `GET /api/v1/config`. */
+export type ClientConfig = Schemas['ClientConfig'];

@@ -86,7 +86,6 @@ export class AssetsController {
   }
 
   @Delete(':id')
-  @RequirePermission('delete_assets')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted (no body)' })
   @ApiPlainTextErrors(400, 403, 404)

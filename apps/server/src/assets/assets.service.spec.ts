@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { statusOf as status } from '../testing/http-status';
+import { BUILTIN_ROLES } from '../config';
+import { ResolvedCaller } from '../permissions';
 import { AssetCaller, AssetsService } from './assets.service';
 
-const admin: AssetCaller = {
-  permissions: { upload_assets: true, delete_assets: true },
-  canSeeAsset: () => true,
-};
+const admin: AssetCaller = new ResolvedCaller('admin', BUILTIN_ROLES.admin);
 
 describe('AssetsService', () => {
   let root: string;
@@ -63,7 +62,7 @@ describe('AssetsService', () => {
     assert.equal(await status(svc.upload(admin, 'noise.wav', Readable.from([Buffer.alloc(600)]))), 422);
     assert.equal(await status(svc.upload(admin, 'ogg.flac', Readable.from([Buffer.from('OggS....')]))), 422);
     assert.equal(existsSync(join(root, 'user', 'noise.wav')), false, 'refused upload left nothing');
-    const noUpload = { ...admin, permissions: { ...admin.permissions, upload_assets: false } };
+    const noUpload = new ResolvedCaller('user', { ...BUILTIN_ROLES.admin, upload_assets: false });
     assert.equal(await status(svc.upload(noUpload, 'a.wav', Readable.from([Buffer.from('x')]))), 403);
   });
 

@@ -25,6 +25,7 @@ import {
 } from '../common/atomic-file';
 import { refuseTruncated } from '../common/uploads';
 import type { AudioAsset } from './assets.dto';
+import type { Caller } from '../permissions';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'] as const;
 /** The content type an asset is served with, by extension. */
@@ -40,10 +41,8 @@ export const MAX_ASSET_BYTES = 100 * 1024 * 1024;
 const USER_LICENSE = 'SPDX-FileCopyrightText: © 2025 User Upload\nSPDX-License-Identifier: CC0-1.0\n';
 
 /** What the assets service needs to know about the caller (satisfied by the permissions module's Caller). */
-export interface AssetCaller {
-  permissions: { upload_assets: boolean; delete_assets: boolean };
-  canSeeAsset(path: string): boolean;
-}
+/** What the asset rules need of a caller. */
+export type AssetCaller = Pick<Caller, 'require' | 'canSeeAsset'>;
 
 export class AssetsService {
   /**
@@ -105,7 +104,7 @@ export class AssetsService {
     fileName: string | undefined,
     body: Readable & { truncated?: boolean },
   ): Promise<AudioAsset> {
-    if (!caller.permissions.upload_assets) throw new ForbiddenException('Insufficient permissions');
+    caller.require('upload_assets');
     if (!fileName) throw new BadRequestException('No filename provided');
     const id = sanitizeFileName(basename(fileName));
     validateAssetName(id);
@@ -153,7 +152,7 @@ export class AssetsService {
   }
 
   async delete(caller: AssetCaller, id: string): Promise<void> {
-    if (!caller.permissions.delete_assets) throw new ForbiddenException('Insufficient permissions');
+    caller.require('delete_assets');
     const userDir = resolve(this.audioRoot, 'user');
     const target = resolve(userDir, id);
     const rel = relative(userDir, target);

@@ -1,11 +1,11 @@
 // Executes control requests through the services REST and GraphQL use (SessionsService for sessions and
 // their commands, the node registry for node kinds, the caller for permissions): the same checks, the same
 // errors (their text becomes the `error` response's message).
-import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { BatchOperation, NodeRegistry } from '@streamkit/pipeline';
 import { describeError } from '../common/plain-text-exception.filter';
 import { NODE_REGISTRY } from '../engine/engine.module';
-import { DENIED_MESSAGES, type Caller } from '../permissions';
+import type { Caller } from '../permissions';
 import { SessionsService } from '../sessions/sessions.service';
 import type {
   ControlRequest,
@@ -78,7 +78,7 @@ export class ControlCommands {
       case 'listsessions':
         return { action: 'sessionslisted', sessions: this.sessions.list(caller) };
       case 'listnodes':
-        if (!caller.can('list_nodes')) throw new ForbiddenException(DENIED_MESSAGES.list_nodes);
+        caller.require('list_nodes');
         return { action: 'nodeslisted', nodes: this.registry.schemaNodes((kind) => caller.canUseNode(kind)) };
       case 'getpipeline':
         return { action: 'pipeline', pipeline: await this.sessions.pipeline(caller, r.session_id) };
@@ -144,7 +144,7 @@ export class ControlCommands {
       });
       return;
     }
-    if (!caller.can('tune_nodes')) throw new ForbiddenException(DENIED_MESSAGES.tune_nodes);
+    caller.require('tune_nodes');
     const view = await this.sessions.pipeline(caller, sessionId);
     if (!Object.hasOwn(view.nodes, nodeId)) {
       throw new ControlRefusal(`Node '${nodeId}' not found in session '${sessionId}'`);

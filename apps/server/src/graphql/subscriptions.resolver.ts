@@ -1,7 +1,7 @@
 // Live subscriptions (graphql-ws on /api/v1/graphql). Each returns its own SubscriberQueue as the async
 // iterator mercurius drains; the subscriber is registered before the resolver returns, so nothing that
 // happens after the subscription starts is missed.
-import { BadRequestException, ForbiddenException, UseFilters } from '@nestjs/common';
+import { BadRequestException, UseFilters } from '@nestjs/common';
 import { Args, Context, Int, Resolver, Subscription } from '@nestjs/graphql';
 import type { Caller } from '../permissions';
 import { SessionsService, type SessionRecord } from '../sessions/sessions.service';
@@ -101,7 +101,7 @@ export class SubscriptionsResolver {
   })
   sessionsChanged(@Context() ctx: GqlContext): AsyncIterableIterator<SessionsChange> {
     const caller = this.callers.callerOf(ctx);
-    if (!caller.can('list_sessions')) throw new ForbiddenException('Permission denied: cannot list sessions');
+    caller.require('list_sessions');
     return this.connections.adopt(
       ctx,
       this.hub.sessionsChanges((createdBy) => caller.canAccessSession(createdBy)),
@@ -114,8 +114,7 @@ export class SubscriptionsResolver {
     idOrName: string,
     caller: Caller = this.callers.callerOf(ctx),
   ): SessionRecord {
-    if (!caller.can('list_sessions'))
-      throw new ForbiddenException('Permission denied: cannot view pipelines');
+    caller.require('list_sessions', 'Permission denied: cannot view pipelines');
     return this.sessions.find(caller, idOrName);
   }
 }

@@ -2,7 +2,6 @@
 // (answered with 429, never queued), and the mapping of engine errors to HTTP statuses.
 import {
   BadRequestException,
-  ForbiddenException,
   HttpException,
   Inject,
   Injectable,
@@ -136,14 +135,7 @@ export class OneshotService implements BeforeApplicationShutdown {
     const spec = { ...parsed.spec, mode: 'oneshot' as const };
     for (const [id, node] of Object.entries(spec.nodes)) {
       if (node.kind === HTTP_INPUT_KIND || node.kind === HTTP_OUTPUT_KIND) continue;
-      if (node.kind.startsWith('plugin::') && !caller.canUsePlugin(node.kind)) {
-        throw new ForbiddenException(`Permission denied: plugin '${node.kind}' not allowed (node '${id}')`);
-      }
-      if (!caller.canUseNode(node.kind)) {
-        throw new ForbiddenException(
-          `Permission denied: node type '${node.kind}' not allowed (node '${id}')`,
-        );
-      }
+      caller.requireNode(id, node.kind, 'oneshot');
     }
     const engine = this.config.engine.oneshot;
     const startedAt = Date.now();

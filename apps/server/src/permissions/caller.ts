@@ -1,9 +1,10 @@
 // The caller of a request as the permission model sees it: the resolved role name, its capability flags and
 // allow-lists. `Caller` is both the type and the `@Caller()` parameter decorator that injects it.
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ForbiddenException, type ExecutionContext } from '@nestjs/common';
 import { matchesAny } from '@streamkit/pipeline/security';
 import { PERMISSION_FLAGS, type PermissionFlag, type Role } from '../config';
 import type { PermissionsInfo, PermissionsResponse } from './permissions.dto';
+import { DENIED_MESSAGES, nodeDeniedMessage, type NodeCheckSite } from './denied';
 import { requestFromContext } from './request-context';
 
 export type { PermissionsInfo };
@@ -21,6 +22,13 @@ export interface Caller {
   /** Capability flags of the effective role. */
   readonly permissions: Readonly<PermissionsInfo>;
   can(flag: PermissionFlag): boolean;
+  /**
+   * The one service-level check of a flag: throws 403 (ForbiddenException) with the flag's text, or `message`
+   * where StreamKit words that refusal differently. Every transport's rules go through services that use it.
+   */
+  require(flag: PermissionFlag, message?: string): void;
+  /** The allow-list check of a node kind (`plugin::*` kinds need `allowed_plugins` too): throws 403 naming both. */
+  requireNode(nodeId: string, kind: string, site: NodeCheckSite): void;
   /** `allowed_nodes` matches; for `plugin::*` kinds `allowed_plugins` must match too. */
   canUseNode(kind: string): boolean;
   /** `allowed_plugins` matches the (namespaced) plugin kind. */
@@ -47,6 +55,17 @@ export class ResolvedCaller implements Caller {
 
   can(flag: PermissionFlag): boolean {
     return this.permissions[flag];
+  }
+
+  require(flag: PermissionFlag, message?: string): void {
+    if (!this.permissions[flag]) throw new ForbiddenException(message ?? DENIED_MESSAGES[flag]);
+  }
+
+  requireNode(nodeId: string, kind: string, site: NodeCheckSite): void {
+    const plugin = kind.startsWith('plugin::');
+    if (plugin && !this.canUsePlugin(kind))
+      throw new ForbiddenException(nodeDeniedMessage(site, nodeId, kind, true));
+    if (!this.canUseNode(kind)) throw new ForbiddenException(nodeDeniedMessage(site, nodeId, kind, false));
   }
 
   canUseNode(kind: string): boolean {

@@ -106,8 +106,7 @@ export class PluginsService implements OnModuleInit {
 
   async remove(caller: Caller, kind: string, keepFile: boolean): Promise<PluginSummary> {
     this.checkManagement('Plugin deletion is disabled by configuration');
-    if (!caller.can('delete_plugins'))
-      throw new ForbiddenException('Permission denied: cannot delete plugins');
+    caller.require('delete_plugins');
     const summary = await this.guard(() => this.manager.unload(kind, { keepFile }));
     await this.host.removeKind(summary.kind);
     return summary;
@@ -128,7 +127,7 @@ export class PluginsService implements OnModuleInit {
   /** The 403s of an upload (management off, no `load_plugins`), checked before the body is read. */
   assertCanUpload(caller: Caller): void {
     this.checkManagement('Plugin uploads are disabled by configuration');
-    if (!caller.can('load_plugins')) throw new ForbiddenException('Permission denied: cannot load plugins');
+    caller.require('load_plugins');
   }
 
   private checkManagement(what: string): void {

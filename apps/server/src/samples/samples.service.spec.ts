@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { statusOf as status } from '../testing/http-status';
+import { BUILTIN_ROLES } from '../config';
+import { ResolvedCaller } from '../permissions';
 import { SampleCaller, SamplesService, nameFromFile, sanitizeName } from './samples.service';
 import { SamplesRepository } from './samples.repository';
 
-const all: SampleCaller = {
-  permissions: { list_samples: true, read_samples: true, write_samples: true, delete_samples: true },
-  canSeeSample: () => true,
-};
+const all: SampleCaller = new ResolvedCaller('admin', BUILTIN_ROLES.admin);
 
 
 describe('SamplesService', () => {
@@ -44,10 +43,13 @@ describe('SamplesService', () => {
   });
 
   it('filters by allowed_samples and refuses without the flag', async () => {
-    const limited: SampleCaller = { ...all, canSeeSample: (p) => p.startsWith('dynamic/') };
+    const limited: SampleCaller = new ResolvedCaller('user', {
+      ...BUILTIN_ROLES.admin,
+      allowed_samples: ['dynamic/*'],
+    });
     assert.equal((await svc.list(limited, 'oneshot')).length, 0);
     assert.equal(await status(svc.get(limited, 'oneshot/double_volume')), 403);
-    const none: SampleCaller = { ...all, permissions: { ...all.permissions, list_samples: false } };
+    const none: SampleCaller = new ResolvedCaller('user', { ...BUILTIN_ROLES.admin, list_samples: false });
     assert.equal(await status(svc.list(none, 'oneshot')), 403);
   });
 

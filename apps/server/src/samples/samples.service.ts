@@ -22,6 +22,7 @@ import {
   SamplesRepository,
 } from './samples.repository';
 import type { PipelineMode, SamplePipeline } from './samples.dto';
+import type { Caller } from '../permissions';
 
 export interface SaveSampleRequest {
   name: string;
@@ -32,10 +33,8 @@ export interface SaveSampleRequest {
 }
 
 /** What the samples service needs to know about the caller (satisfied by the permissions module's Caller). */
-export interface SampleCaller {
-  permissions: { list_samples: boolean; read_samples: boolean; write_samples: boolean; delete_samples: boolean };
-  canSeeSample(relativePath: string): boolean;
-}
+/** What the samples rules need of a caller. */
+export type SampleCaller = Pick<Caller, 'require' | 'canSeeSample'>;
 
 const FORBIDDEN = 'Access forbidden';
 /** Distinct bad files remembered so each is reported once (beyond, they are not reported again). */
@@ -65,7 +64,7 @@ export class SamplesService {
   }
 
   async list(caller: SampleCaller, mode: PipelineMode): Promise<SamplePipeline[]> {
-    if (!caller.permissions.list_samples) throw new ForbiddenException(FORBIDDEN);
+    caller.require('list_samples');
     const { files, unreadable } = await this.repo.listAll();
     for (const u of unreadable) this.reportOnce(`Sample '${u.path}' is not listed: ${u.reason}`);
     return files
@@ -85,7 +84,7 @@ export class SamplesService {
   }
 
   async get(caller: SampleCaller, id: string): Promise<SamplePipeline> {
-    if (!caller.permissions.read_samples) throw new ForbiddenException(FORBIDDEN);
+    caller.require('read_samples');
     const { dirs, stem } = parseId(id, 'user', true);
     for (const dir of dirs) {
       for (const ext of ['.yml', '.yaml']) {
@@ -107,7 +106,7 @@ export class SamplesService {
   }
 
   async save(caller: SampleCaller, req: SaveSampleRequest): Promise<SamplePipeline> {
-    if (!caller.permissions.write_samples) throw new ForbiddenException(FORBIDDEN);
+    caller.require('write_samples');
     if (Buffer.byteLength(req.yaml, 'utf8') > MAX_SAMPLE_BYTES) {
       throw new PayloadTooLargeException('File exceeds size limit');
     }
@@ -155,7 +154,7 @@ export class SamplesService {
   }
 
   async delete(caller: SampleCaller, id: string): Promise<void> {
-    if (!caller.permissions.delete_samples) throw new ForbiddenException(FORBIDDEN);
+    caller.require('delete_samples');
     const { dirs, stem } = parseId(id, 'user', false);
     if (dirs.length !== 1 || dirs[0] !== 'user') throw new ForbiddenException(FORBIDDEN);
     for (const ext of ['.yml', '.yaml']) {

@@ -99,8 +99,7 @@ export class SessionsService {
     caller: Caller,
     body: { name?: string | null; yaml?: string | null },
   ): Promise<CreatedSession> {
-    if (!caller.can('create_sessions'))
-      throw new ForbiddenException('Permission denied: cannot create sessions');
+    caller.require('create_sessions');
     const requested = body.name?.trim() || undefined;
     if (requested !== undefined && this.byName(requested)) {
       throw new ConflictException(`Session with name '${requested}' already exists`);
@@ -143,7 +142,7 @@ export class SessionsService {
   }
 
   list(caller: Caller): SessionInfo[] {
-    if (!caller.can('list_sessions')) throw new ForbiddenException('Permission denied: cannot list sessions');
+    caller.require('list_sessions');
     return [...this.sessions.values()].filter((s) => caller.canAccessSession(s.created_by)).map(info);
   }
 
@@ -162,8 +161,7 @@ export class SessionsService {
   }
 
   async destroy(caller: Caller, idOrName: string): Promise<DestroyedSession> {
-    if (!caller.can('destroy_sessions'))
-      throw new ForbiddenException('Permission denied: cannot destroy sessions');
+    caller.require('destroy_sessions');
     const record = this.find(caller, idOrName);
     this.sessions.delete(record.id);
     await this.host.destroy(record.id);
@@ -178,7 +176,7 @@ export class SessionsService {
     command: C,
   ): Promise<CommandResults[C['type']]> {
     const flag = commandPermission(command.type);
-    if (!caller.can(flag)) throw new ForbiddenException(denied(flag));
+    caller.require(flag, denied(flag));
     const record = this.find(caller, idOrName);
     const ops = commandOperations(command);
     const maxDepth = this.config.engine.limits.max_yaml_depth;
@@ -192,7 +190,7 @@ export class SessionsService {
       if (op.type === 'add_node') this.checkNodeKind(caller, op.node_id, op.kind);
       // An operation of a batch needs its own flag too (tuning inside a batch takes `tune_nodes`).
       const opFlag = commandPermission(op.type);
-      if (opFlag !== flag && !caller.can(opFlag)) throw new ForbiddenException(denied(opFlag));
+      if (opFlag !== flag) caller.require(opFlag, denied(opFlag));
     }
     const result = await record.handle.execute(command);
     if (!result.ok) throw sessionErrorToHttp(result.error);
@@ -239,12 +237,7 @@ export class SessionsService {
         `Node '${nodeId}' kind '${kind}' is oneshot-only and cannot be used in dynamic sessions`,
       );
     }
-    if (kind.startsWith('plugin::') && !caller.canUsePlugin(kind)) {
-      throw new ForbiddenException(`Permission denied: node '${nodeId}' plugin '${kind}' not allowed`);
-    }
-    if (!caller.canUseNode(kind)) {
-      throw new ForbiddenException(`Permission denied: node '${nodeId}' kind '${kind}' not allowed`);
-    }
+    caller.requireNode(nodeId, kind, 'session');
   }
 
   private byName(name: string): SessionRecord | undefined {

@@ -18,10 +18,10 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { Caller, RequirePermission } from '../permissions';
+import { multipartParts, type MultipartPart } from '../common/multipart';
 import { ApiPlainTextErrors, binaryContent } from '../common/api-responses';
 import { AudioAsset } from './assets.dto';
 import { AssetsService, CONTENT_TYPES, MAX_ASSET_BYTES } from './assets.service';
@@ -71,17 +71,21 @@ export class AssetsController {
   @ApiOkResponse({ type: AudioAsset, description: 'The stored asset' })
   @ApiPlainTextErrors(400, 403, 409, 413, 422)
   async upload(@Caller() caller: Caller, @Req() req: FastifyRequest): Promise<AudioAsset> {
-    if (!req.isMultipart()) throw new BadRequestException('Expected a multipart/form-data upload');
-    let part;
-    try {
+    const parts = multipartParts(req, {
       // Fields before the file are buffered by busboy: few and small.
-      part = await req.file({
-        limits: { fileSize: MAX_ASSET_BYTES, files: 1, fields: 8, fieldSize: 64 * 1024, parts: 10 },
-      });
-    } catch (err) {
-      throw new BadRequestException(`Failed to read multipart: ${(err as Error).message}`);
+      limits: { fileSize: MAX_ASSET_BYTES, files: 1, fields: 8, fieldSize: 64 * 1024, parts: 10 },
+      notMultipart: 'Expected a multipart/form-data upload',
+      errorPrefix: () => 'Failed to read multipart: ',
+      limitStatus: 400,
+    });
+    let part: MultipartPart | undefined;
+    for await (const p of parts) {
+      if (p.type === 'file') {
+        part = p;
+        break;
+      }
     }
-    if (!part) throw new BadRequestException('No file provided');
+    if (!part || part.type !== 'file') throw new BadRequestException('No file provided');
     return this.assets.upload(caller, part.filename, part.file);
   }
 

@@ -2,7 +2,14 @@
 // `[plugins].allow_http_management` is on. Loaded kinds go straight into the node registry, so they appear in
 // `/schema/nodes` and the UI palette at once. Unloading refuses new nodes of the kind; running nodes keep their
 // instance until their session ends (see plugins/ABI.md).
-import { ForbiddenException, HttpException, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  OnModuleInit,
+} from '@nestjs/common';
 import {
   DEFAULT_WASM_MEMORY_LIMIT_MB,
   PluginError,
@@ -13,7 +20,9 @@ import type { NodeRegistry, SessionHost } from '@streamkit/pipeline';
 import type { Logger } from 'pino';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { sweepTempFiles } from '../common/atomic-file';
+import { FileTooLargeError, sweepTempFiles, writeTemp } from '../common/atomic-file';
+import type { MultipartPart } from '../common/multipart';
+import { refuseTruncated } from '../common/uploads';
 import { CONFIG, type Config } from '../config';
 import { LOGGER } from '../common/logging';
 import { NODE_REGISTRY, SESSION_HOST } from '../engine/engine.module';
@@ -85,6 +94,46 @@ export class PluginsService implements OnModuleInit {
   }
 
   /** Installs an uploaded file (already streamed to `tempPath`), then applies `allowed_plugins`. */
+  /**
+   * An upload's `plugin` file part, written (and fsynced) beside the plugins so that moving it into place is a
+   * rename, then installed; other parts are skipped. The temporary file never outlives the request.
+   */
+  async installUpload(caller: Caller, parts: AsyncIterable<MultipartPart>): Promise<PluginSummary> {
+    const limit = this.maxUploadBytes;
+    const tooLarge = () =>
+      new HttpException(`Plugin upload exceeds configured max body size (${limit} bytes)`, 413);
+    let saved: { fileName: string; path: string } | undefined;
+    try {
+      for await (const part of parts) {
+        if (part.fieldname !== 'plugin') {
+          if (part.type === 'file') part.file.resume();
+          continue;
+        }
+        if (saved) throw new BadRequestException("Multiple 'plugin' fields provided");
+        if (part.type !== 'file' || !part.filename) {
+          throw new BadRequestException('Uploaded plugin file must include a filename');
+        }
+        const path = await writeTemp(
+          join(await this.uploadDir(), 'upload'),
+          refuseTruncated(part.file, tooLarge),
+          {
+            maxBytes: limit,
+          },
+        ).catch((err: unknown) => {
+          if (err instanceof HttpException) throw err;
+          if (err instanceof FileTooLargeError) throw tooLarge();
+          throw new BadRequestException(`Failed to read plugin upload stream: ${(err as Error).message}`);
+        });
+        saved = { fileName: part.filename, path };
+      }
+      if (!saved) throw new BadRequestException("Missing 'plugin' file field");
+      return await this.install(caller, saved.fileName, saved.path);
+    } finally {
+      // The manager moved it in on success; anything else is a leftover.
+      if (saved) await rm(saved.path, { force: true });
+    }
+  }
+
   async install(caller: Caller, fileName: string, tempPath: string): Promise<PluginSummary> {
     this.assertCanUpload(caller);
     const summary = await this.guard(() => this.manager.install(fileName, { path: tempPath }));

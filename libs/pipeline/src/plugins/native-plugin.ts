@@ -6,6 +6,8 @@ import type { Packet } from '../core/packets';
 import { parsePluginMetadata } from './metadata';
 import {
   AbiPacketKind,
+  toAbiPacket,
+  type AbiPacket,
   EmitBudget,
   PLUGIN_ABI_VERSION,
   PluginCallError,
@@ -131,6 +133,8 @@ class NativePluginInstance implements PluginInstance {
   private readonly emitFn: EmitFn;
   private destroyed = false;
   private readonly budget: EmitBudget;
+  /** The packet being processed, as the ABI takes it (reused). */
+  private readonly abi: AbiPacket = { kind: AbiPacketKind.Binary, data: '', rate: 0, channels: 0 };
 
   constructor(
     private readonly addon: NativeAddon,
@@ -144,35 +148,7 @@ class NativePluginInstance implements PluginInstance {
   }
 
   process(pin: number, packet: Packet, out: PluginOutput[]): void {
-    let kind: AbiPacketKind;
-    let data: unknown;
-    let rate = 0;
-    let channels = 0;
-    switch (packet.kind) {
-      case 'audio':
-        kind = AbiPacketKind.Audio;
-        data = packet.samples;
-        rate = packet.sampleRate;
-        channels = packet.channels;
-        break;
-      case 'text':
-        kind = AbiPacketKind.Text;
-        data = packet.text;
-        break;
-      case 'binary':
-      case 'opus':
-        kind = AbiPacketKind.Binary;
-        data = packet.data;
-        break;
-      case 'custom':
-        kind = AbiPacketKind.Custom;
-        data = JSON.stringify({ type_id: packet.typeId, data: packet.data });
-        break;
-      case 'transcription':
-        kind = AbiPacketKind.Transcription;
-        data = JSON.stringify({ text: packet.text, segments: packet.segments, language: packet.language });
-        break;
-    }
+    const { kind, data, rate, channels } = toAbiPacket(packet, this.abi);
     this.out = out;
     this.outMeta = packet.meta;
     this.budget.reset();

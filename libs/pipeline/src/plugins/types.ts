@@ -17,6 +17,49 @@ export const enum AbiPacketKind {
   Transcription = 4,
 }
 
+/**
+ * A packet as both plugin ABIs take it: its kind, its payload (audio samples, text or JSON text, or bytes) and
+ * the audio format. Filled in place by `toAbiPacket` (one object per plugin instance, none per packet); each
+ * host then hands the payload over in its own representation.
+ */
+export interface AbiPacket {
+  kind: AbiPacketKind;
+  data: Float32Array | Uint8Array | string;
+  rate: number;
+  channels: number;
+}
+
+export function toAbiPacket(packet: Packet, into: AbiPacket): AbiPacket {
+  into.rate = 0;
+  into.channels = 0;
+  switch (packet.kind) {
+    case 'audio':
+      into.kind = AbiPacketKind.Audio;
+      into.data = packet.samples;
+      into.rate = packet.sampleRate;
+      into.channels = packet.channels;
+      break;
+    case 'text':
+      into.kind = AbiPacketKind.Text;
+      into.data = packet.text;
+      break;
+    case 'binary':
+    case 'opus':
+      into.kind = AbiPacketKind.Binary;
+      into.data = packet.data;
+      break;
+    case 'custom':
+      into.kind = AbiPacketKind.Custom;
+      into.data = JSON.stringify({ type_id: packet.typeId, data: packet.data });
+      break;
+    case 'transcription':
+      into.kind = AbiPacketKind.Transcription;
+      into.data = JSON.stringify({ text: packet.text, segments: packet.segments, language: packet.language });
+      break;
+  }
+  return into;
+}
+
 export interface PluginPinIn {
   name: string;
   accepts_types: PinType[];

@@ -3,6 +3,8 @@
 import type { Packet, PacketMetadata } from '../core/packets';
 import {
   AbiPacketKind,
+  toAbiPacket,
+  type AbiPacket,
   EmitBudget,
   PluginCallError,
   PluginError,
@@ -50,6 +52,8 @@ export class WasmPluginInstance implements PluginInstance {
   private outMeta: PacketMetadata | undefined;
   private dead = false;
   private readonly budget: EmitBudget;
+  /** The packet being processed, as the ABI takes it (reused). */
+  private readonly abi: AbiPacket = { kind: AbiPacketKind.Binary, data: '', rate: 0, channels: 0 };
 
   constructor(
     module: WasmModule,
@@ -154,37 +158,14 @@ export class WasmPluginInstance implements PluginInstance {
   }
 
   process(pin: number, packet: Packet, out: PluginOutput[]): void {
-    let kind: AbiPacketKind;
-    let data: Uint8Array;
-    let rate = 0;
-    let channels = 0;
-    switch (packet.kind) {
-      case 'audio':
-        kind = AbiPacketKind.Audio;
-        data = new Uint8Array(packet.samples.buffer, packet.samples.byteOffset, packet.samples.byteLength);
-        rate = packet.sampleRate;
-        channels = packet.channels;
-        break;
-      case 'text':
-        kind = AbiPacketKind.Text;
-        data = encoder.encode(packet.text);
-        break;
-      case 'binary':
-      case 'opus':
-        kind = AbiPacketKind.Binary;
-        data = packet.data;
-        break;
-      case 'custom':
-        kind = AbiPacketKind.Custom;
-        data = encoder.encode(JSON.stringify({ type_id: packet.typeId, data: packet.data }));
-        break;
-      case 'transcription':
-        kind = AbiPacketKind.Transcription;
-        data = encoder.encode(
-          JSON.stringify({ text: packet.text, segments: packet.segments, language: packet.language }),
-        );
-        break;
-    }
+    const { kind, data: payload, rate, channels } = toAbiPacket(packet, this.abi);
+    // WASM memory takes bytes: samples as their bytes, text as UTF-8.
+    const data =
+      typeof payload === 'string'
+        ? encoder.encode(payload)
+        : payload instanceof Float32Array
+          ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)
+          : payload;
     this.out = out;
     this.outMeta = packet.meta;
     this.budget.reset();

@@ -1,6 +1,7 @@
 // What a moq-lite session is told (SessionOptions), the logger it writes to, and the version test both of its
 // halves (serving the relay, taking the client's broadcasts) share.
 import type { RelayBroadcast } from '../relay/relay';
+import { silentLogger } from '@streamkit/pipeline/core/node';
 import { Version } from './messages';
 
 export interface MoqLogger {
@@ -9,7 +10,7 @@ export interface MoqLogger {
   warn(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export const silentLogger: MoqLogger = { debug() {}, info() {}, warn() {} };
+export { silentLogger };
 
 export interface SessionOptions {
   /** Relay path the session lives under: the client's broadcast `x` is the relay's `<root>/x`. */

@@ -82,6 +82,9 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** A logger that drops everything: the default wherever a caller passes none. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
 /**
  * Host facilities a node may need. The server fills these from its config; tests and the CLI can pass
  * partial sets. A node that needs a missing facility fails with a clear Configuration error.

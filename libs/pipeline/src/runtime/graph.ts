@@ -4,7 +4,8 @@ import type { AnyNodeDefinition, ExecutionMode, Logger, NodeServices, NodeState 
 import type { PinSet } from '../core/pin-types';
 import { connectionKey, type ConnectionSpec } from '../definition/types';
 import { Link } from './channel';
-import { NodeRunner, silentLogger } from './node-runner';
+import { silentLogger } from '../core/node';
+import { NodeRunner } from './node-runner';
 import type { TelemetryEvent } from './telemetry';
 import { resolveEngineLimits, type EngineLimits } from '../definition/limits';
 

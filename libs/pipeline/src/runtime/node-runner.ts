@@ -49,8 +49,6 @@ export interface NodeRunnerOptions {
 /** The abort reason of every cancelled node: one shared value (a DOMException per node costs a stack trace). */
 const CANCELLED = new Error('node cancelled');
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** A logger that adds `bound` to every record (e.g. the session id), under the record's own fields. */
 export function withLogFields(log: Logger, bound: Record<string, unknown>): Logger {
   const merge = (fields?: Record<string, unknown>) => (fields ? { ...bound, ...fields } : bound);

@@ -8,7 +8,7 @@ import { leaseOpusAddon } from '../../codecs/opus/addon-copies';
 import { join } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from '../../core/node';
-import { silentLogger } from '../node-runner';
+import { silentLogger } from '../../core/node';
 import type { SessionEvent } from '../session-types';
 import { HEARTBEAT_MS, SAMPLE_MS, sampleLoad, watchdogCheckMs, watchdogVerdict } from './load-monitor';
 import { pickWorker } from './placement';

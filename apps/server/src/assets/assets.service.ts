@@ -1,6 +1,6 @@
-// Audio assets under `samples/audio/{system,user}` (StreamKit's `/api/v1/assets/audio`): listing with licence
-// sidecars, streamed uploads with a size cap and create-new semantics, deletes confined to `user/`. Uploads are
-// atomic (nothing under the final name until complete and checked), reads follow no symlink out of the root.
+// Audio assets under `samples/audio/{system,user}` (StreamKit's `/api/v1/assets/audio`): the rules of listing,
+// uploads (size cap, create-new, format check) and deletes (`user/` only); the files themselves are the
+// repository's (assets.repository.ts): atomic uploads, reads that follow no symlink out of the root.
 import {
   BadRequestException,
   ConflictException,
@@ -9,22 +9,12 @@ import {
   PayloadTooLargeException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { promises as fs } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  FileExistsError,
-  FileTooLargeError,
-  isTempFile,
-  OutsideRootError,
-  realPathInside,
-  streamToFileAtomic,
-  sweepTempFiles,
-  writableDirInside,
-  writeFileAtomic,
-} from '../common/atomic-file';
+import { FileExistsError, FileTooLargeError, OutsideRootError } from '../common/atomic-file';
 import { refuseTruncated } from '../common/uploads';
 import type { AudioAsset } from './assets.dto';
+import { ASSET_FOLDERS, AssetsRepository, extension } from './assets.repository';
 import type { Caller } from '../permissions';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'] as const;
@@ -40,34 +30,30 @@ export const CONTENT_TYPES: Record<string, string> = {
 export const MAX_ASSET_BYTES = 100 * 1024 * 1024;
 const USER_LICENSE = 'SPDX-FileCopyrightText: © 2025 User Upload\nSPDX-License-Identifier: CC0-1.0\n';
 
-/** What the assets service needs to know about the caller (satisfied by the permissions module's Caller). */
-/** What the asset rules need of a caller. */
+/** What the asset rules need of a caller (satisfied by the permissions module's Caller). */
 export type AssetCaller = Pick<Caller, 'require' | 'canSeeAsset'>;
 
 export class AssetsService {
+  private readonly repo: AssetsRepository;
+
   /**
    * @param audioRoot folder holding `system/` and `user/` (StreamKit: `samples/audio` under the CWD)
    * @param displayRoot prefix used in `path` (`samples/audio`), as `core::file_reader` takes it
    */
   constructor(
-    private readonly audioRoot: string,
-    private readonly displayRoot = 'samples/audio',
+    audioRoot: string,
+    displayRoot = 'samples/audio',
     private readonly maxBytes = MAX_ASSET_BYTES,
-  ) {}
+  ) {
+    this.repo = new AssetsRepository(audioRoot, displayRoot);
+  }
 
   async list(caller: AssetCaller): Promise<AudioAsset[]> {
     const out: AudioAsset[] = [];
-    for (const kind of ['system', 'user'] as const) {
-      const dir = join(this.audioRoot, kind);
-      let names: string[];
-      try {
-        names = await fs.readdir(dir);
-      } catch {
-        continue;
-      }
-      for (const id of names) {
-        if (id.endsWith('.license') || isTempFile(id) || !isAudioFile(id)) continue;
-        const asset = await this.describe(kind, id);
+    for (const folder of ASSET_FOLDERS) {
+      for (const id of await this.repo.names(folder)) {
+        if (!isAudioFile(id)) continue;
+        const asset = await this.repo.describe(folder, id);
         if (asset && caller.canSeeAsset(asset.path)) out.push(asset);
       }
     }
@@ -78,11 +64,11 @@ export class AssetsService {
   async open(caller: AssetCaller, id: string): Promise<{ path: string; contentType: string; size: number }> {
     if (id !== basename(id) || id.includes('..') || !isAudioFile(id))
       throw new NotFoundException(`Asset not found: ${id}`);
-    for (const kind of ['system', 'user'] as const) {
-      const asset = await this.describe(kind, id);
+    for (const folder of ASSET_FOLDERS) {
+      const asset = await this.repo.describe(folder, id);
       if (!asset) continue;
       if (!caller.canSeeAsset(asset.path)) break;
-      const path = await realPathInside(this.audioRoot, join(this.audioRoot, kind, id));
+      const path = await this.repo.realPath(folder, id);
       if (!path) break;
       return { path, contentType: CONTENT_TYPES[asset.format], size: asset.size_bytes };
     }
@@ -91,7 +77,7 @@ export class AssetsService {
 
   /** Removes temporary files of interrupted uploads; answers how many. */
   sweep(): Promise<number> {
-    return sweepTempFiles(join(this.audioRoot, 'user'));
+    return this.repo.sweep();
   }
 
   /**
@@ -108,13 +94,10 @@ export class AssetsService {
     if (!fileName) throw new BadRequestException('No filename provided');
     const id = sanitizeFileName(basename(fileName));
     validateAssetName(id);
-    const dir = await writableDirInside(this.audioRoot, join(this.audioRoot, 'user')).catch(
-      (err: unknown) => {
-        throw err instanceof OutsideRootError ? new ForbiddenException(err.message) : err;
-      },
-    );
-    const target = join(dir, id);
-    if (await exists(target)) throw new ConflictException(`File already exists: ${id}`);
+    const { target, taken } = await this.repo.newUserFile(id).catch((err: unknown) => {
+      throw err instanceof OutsideRootError ? new ForbiddenException(err.message) : err;
+    });
+    if (taken) throw new ConflictException(`File already exists: ${id}`);
     const limit = this.maxBytes;
     const tooLarge = () => new PayloadTooLargeException(`File too large. Maximum size: ${limit} bytes`);
     const format = extension(id);
@@ -133,10 +116,7 @@ export class AssetsService {
       if (head) checkFormat(id, format, head);
     }
     try {
-      await streamToFileAtomic(target, checked(refuseTruncated(body, tooLarge)), {
-        maxBytes: limit,
-        exclusive: true,
-      });
+      await this.repo.writeNew(target, checked(refuseTruncated(body, tooLarge)), limit);
     } catch (err) {
       if (err instanceof FileExistsError) throw new ConflictException(`File already exists: ${id}`);
       if (err instanceof FileTooLargeError) throw tooLarge();
@@ -145,74 +125,21 @@ export class AssetsService {
         `Upload of '${id}' ended before it was complete: ${(err as Error).message}`,
       );
     }
-    await writeFileAtomic(`${target}.license`, USER_LICENSE).catch(() => undefined);
-    const asset = await this.describe('user', id);
+    await this.repo.writeSidecar(target, USER_LICENSE);
+    const asset = await this.repo.describe('user', id);
     if (!asset) throw new NotFoundException(`Asset not found: ${id}`);
     return asset;
   }
 
+  /** Deletes a user asset: 403 for a name or link leaving `user/` and for a system asset, 404 when absent. */
   async delete(caller: AssetCaller, id: string): Promise<void> {
     caller.require('delete_assets');
-    const userDir = resolve(this.audioRoot, 'user');
-    const target = resolve(userDir, id);
-    const rel = relative(userDir, target);
-    if (rel === '' || rel.startsWith('..') || rel.includes(sep) || id.includes('\0')) {
-      throw new ForbiddenException('Access forbidden');
-    }
-    let real: string;
-    try {
-      real = await fs.realpath(target);
-    } catch {
-      if (await this.isSystemAsset(id)) throw new ForbiddenException('System assets are read-only');
+    const outcome = await this.repo.deleteUser(id);
+    if (outcome === 'missing') {
+      if (await this.repo.isSystemFile(id)) throw new ForbiddenException('System assets are read-only');
       throw new NotFoundException(`Asset not found: ${id}`);
     }
-    const realDir = await fs.realpath(userDir);
-    if (!real.startsWith(realDir + sep)) throw new ForbiddenException('Access forbidden');
-    await fs.unlink(real);
-    await fs.rm(`${real}.license`, { force: true });
-  }
-
-  private async isSystemAsset(id: string): Promise<boolean> {
-    try {
-      return (await fs.stat(join(this.audioRoot, 'system', basename(id)))).isFile();
-    } catch {
-      return false;
-    }
-  }
-
-  private async describe(kind: 'system' | 'user', id: string): Promise<AudioAsset | undefined> {
-    const file = await realPathInside(this.audioRoot, join(this.audioRoot, kind, id));
-    if (!file) return undefined;
-    let size: number;
-    try {
-      const st = await fs.stat(file);
-      if (!st.isFile()) return undefined;
-      size = st.size;
-    } catch {
-      return undefined;
-    }
-    const format = extension(id);
-    const asset: AudioAsset = {
-      id,
-      name: id.slice(0, id.length - format.length - 1).replace(/[_-]/g, ' '),
-      path: `${this.displayRoot}/${kind}/${id}`,
-      format,
-      size_bytes: size,
-      is_system: kind === 'system',
-    };
-    const sidecar = await realPathInside(this.audioRoot, join(this.audioRoot, kind, `${id}.license`));
-    const license = sidecar ? await readLicense(sidecar) : undefined;
-    if (license) asset.license = license;
-    return asset;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await fs.lstat(path);
-    return true;
-  } catch {
-    return false;
+    if (outcome !== 'deleted') throw new ForbiddenException('Access forbidden');
   }
 }
 
@@ -246,11 +173,6 @@ function checkFormat(id: string, format: string, head: Buffer): void {
   }
 }
 
-function extension(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
-}
-
 function isAudioFile(name: string): boolean {
   return (AUDIO_EXTENSIONS as readonly string[]).includes(extension(name));
 }
@@ -268,22 +190,4 @@ function validateAssetName(id: string): void {
       `Unsupported audio format: ${extension(id)}. Allowed: ${AUDIO_EXTENSIONS.join(', ')}`,
     );
   }
-}
-
-/** SPDX sidecar to `License: <id>` / `Copyright: <text>` lines, as StreamKit shows them. */
-async function readLicense(path: string): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let out = '';
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (t.startsWith('SPDX-License-Identifier:')) out += `License: ${t.slice(24).trim()}\n`;
-    else if (t.startsWith('SPDX-FileCopyrightText:')) out += `Copyright: ${t.split(':')[1].trim()}\n`;
-  }
-  out = out.trim();
-  return out.length > 0 ? out : undefined;
 }

@@ -1,5 +1,7 @@
 // GraphQL at /api/v1/graphql (code-first, mercurius): queries and mutations over HTTP or WebSocket,
 // subscriptions over graphql-ws on the same path, GraphiQL at /graphiql when `server.graphiql` is on.
+// The resolvers live beside their domains (sessions/, samples/, assets/, system/) and are registered here,
+// where the callers, the event hub and the connection guard they share are provided.
 import { Module } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -10,16 +12,17 @@ import mercurius, { type MercuriusContext } from 'mercurius';
 import { CONFIG, type Config } from '../config';
 import { OriginPolicy, WS_ORIGIN_DENIED_MESSAGE } from '../common/origin-policy';
 import { AssetsModule } from '../assets/assets.module';
+import { AssetsResolver } from '../assets/assets.resolver';
 import { SamplesModule } from '../samples/samples.module';
+import { SamplesResolver } from '../samples/samples.resolver';
+import { SessionEventsResolver } from '../sessions/session-events.resolver';
 import { SessionsModule } from '../sessions/sessions.module';
+import { SessionsResolver } from '../sessions/sessions.resolver';
+import { SystemResolver } from '../system/system.resolver';
 import { GqlCallers } from './gql-context';
 import { installGraphqlGuards } from './graphql-guards';
 import { JSONScalar } from './json.scalar';
-import { LibraryResolver } from './library.resolver';
 import { SessionEventHub } from './session-event-hub';
-import { SessionsResolver } from './sessions.resolver';
-import { SubscriptionsResolver } from './subscriptions.resolver';
-import { SystemResolver } from './system.resolver';
 import { SESSION_EVENT_TYPES } from './event-types';
 import { GRAPHQL_PATH, GraphqlConnections, GraphqlSocket, wsServerMaxPayload } from './ws-connections';
 
@@ -118,8 +121,9 @@ class GraphqlConnectionsModule {}
     SessionEventHub,
     SystemResolver,
     SessionsResolver,
-    SubscriptionsResolver,
-    LibraryResolver,
+    SessionEventsResolver,
+    SamplesResolver,
+    AssetsResolver,
   ],
   exports: [SessionEventHub],
 })

@@ -1,19 +1,18 @@
-// Sample pipelines and audio assets (uploads stay on REST: they are streamed multipart bodies).
+// Sample pipelines over GraphQL: each query and mutation calls SamplesService, which checks permissions and
+// `allowed_samples` exactly as for REST. Registered by the GraphQL module.
 import { UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { AssetsService } from '../assets/assets.service';
-import { SamplesService } from '../samples/samples.service';
-import { GqlCallers, GraphqlErrorFilter, type GqlContext } from './gql-context';
-import { SaveSampleInput } from './inputs';
-import { asset, sample } from './mappers';
-import { AudioAssetType, SampleMode, SamplePipelineType } from './types';
+import { GqlCallers, GraphqlErrorFilter, type GqlContext } from '../graphql/gql-context';
+import { SaveSampleInput } from '../graphql/inputs';
+import { sample } from '../graphql/mappers';
+import { SampleMode, SamplePipelineType } from '../graphql/types';
+import { SamplesService } from './samples.service';
 
 @Resolver()
 @UseFilters(GraphqlErrorFilter)
-export class LibraryResolver {
+export class SamplesResolver {
   constructor(
     private readonly samplesService: SamplesService,
-    private readonly assetsService: AssetsService,
     private readonly callers: GqlCallers,
   ) {}
 
@@ -59,20 +58,6 @@ export class LibraryResolver {
     @Args('id', { type: () => ID }) id: string,
   ): Promise<boolean> {
     await this.samplesService.delete(this.callers.callerOf(ctx), id);
-    return true;
-  }
-
-  @Query(() => [AudioAssetType])
-  async assets(@Context() ctx: GqlContext): Promise<AudioAssetType[]> {
-    return (await this.assetsService.list(this.callers.callerOf(ctx))).map(asset);
-  }
-
-  @Mutation(() => Boolean, { description: 'Deletes a user asset (system assets are read-only)' })
-  async deleteAsset(
-    @Context() ctx: GqlContext,
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<boolean> {
-    await this.assetsService.delete(this.callers.callerOf(ctx), id);
     return true;
   }
 }

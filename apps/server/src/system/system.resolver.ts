@@ -1,14 +1,15 @@
 // Queries about the server itself: config, the caller's permissions, node kinds, packet types, plugins.
+// The GraphQL side of /api/v1/config, /permissions, /schema and /plugins; registered by the GraphQL module.
 import { Inject, Optional, UseFilters } from '@nestjs/common';
 import { Context, Query, Resolver } from '@nestjs/graphql';
 import { packetTypesSchema, type NodeRegistry } from '@streamkit/pipeline';
 import { CONFIG, type Config } from '../config';
 import { clientConfig } from '../config/client-config';
 import { NODE_REGISTRY } from '../engine/engine.module';
-import { GqlCallers, GraphqlErrorFilter, type GqlContext } from './gql-context';
-import { nodeKind, packetType, permissionFlags } from './mappers';
+import { GqlCallers, GraphqlErrorFilter, type GqlContext } from '../graphql/gql-context';
+import { nodeKind, packetType, permissionFlags } from '../graphql/mappers';
 import { EMPTY_PLUGIN_CATALOG, PLUGIN_CATALOG, type PluginCatalog } from '../plugins/plugin-catalog';
-import { ClientConfigType, NodeKind, PacketType, PermissionsType, PluginType } from './types';
+import { ClientConfigType, NodeKind, PacketType, PermissionsType, PluginType } from '../graphql/types';
 
 @Resolver()
 @UseFilters(GraphqlErrorFilter)

@@ -2,11 +2,17 @@
 // allow-lists exactly as for REST; its HttpExceptions become GraphQL errors with `extensions.code`.
 import { UseFilters } from '@nestjs/common';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { SessionsService } from '../sessions/sessions.service';
-import { GqlCallers, GraphqlErrorFilter, type GqlContext } from './gql-context';
-import { BatchOperationInput, ConnectionInput, paramsObject, toBatchOperation, toConnection } from './inputs';
-import { JSONValue } from './json.scalar';
-import { connection, pipeline, problem, sessionInfo } from './mappers';
+import { SessionsService } from './sessions.service';
+import { GqlCallers, GraphqlErrorFilter, type GqlContext } from '../graphql/gql-context';
+import {
+  BatchOperationInput,
+  ConnectionInput,
+  paramsObject,
+  toBatchOperation,
+  toConnection,
+} from '../graphql/inputs';
+import { JSONValue } from '../graphql/json.scalar';
+import { connection, pipeline, problem, sessionInfo } from '../graphql/mappers';
 import {
   AddedNode,
   BatchApplied,
@@ -17,7 +23,7 @@ import {
   SessionInfoType,
   SessionType,
   TuneResultType,
-} from './types';
+} from '../graphql/types';
 
 @Resolver()
 @UseFilters(GraphqlErrorFilter)

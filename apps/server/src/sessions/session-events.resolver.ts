@@ -4,18 +4,18 @@
 import { BadRequestException, UseFilters } from '@nestjs/common';
 import { Args, Context, Int, Resolver, Subscription } from '@nestjs/graphql';
 import type { Caller } from '../permissions';
-import { SessionsService, type SessionRecord } from '../sessions/sessions.service';
-import { GqlCallers, GraphqlErrorFilter, type GqlContext } from './gql-context';
-import { nodeState, type SessionEventValue } from './mappers';
-import { SessionEventHub } from './session-event-hub';
-import { GraphqlConnections } from './ws-connections';
+import { SessionsService, type SessionRecord } from './sessions.service';
+import { GqlCallers, GraphqlErrorFilter, type GqlContext } from '../graphql/gql-context';
+import { nodeState, type SessionEventValue } from '../graphql/mappers';
+import { SessionEventHub } from '../graphql/session-event-hub';
+import { GraphqlConnections } from '../graphql/ws-connections';
 import {
   NodeStateChangedEvent,
   NodeStatsUpdatedEvent,
   SessionEventBase,
   SessionsChange,
-} from './event-types';
-import { SessionEventType } from './types';
+} from '../graphql/event-types';
+import { SessionEventType } from '../graphql/types';
 
 const MIN_STATS_INTERVAL_MS = 50;
 const MAX_STATS_INTERVAL_MS = 60_000;
@@ -24,7 +24,7 @@ const identity = <T>(value: T): T => value;
 
 @Resolver()
 @UseFilters(GraphqlErrorFilter)
-export class SubscriptionsResolver {
+export class SessionEventsResolver {
   constructor(
     private readonly sessions: SessionsService,
     private readonly hub: SessionEventHub,

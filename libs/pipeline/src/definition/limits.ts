@@ -1,6 +1,6 @@
 // Every bound the engine enforces on what a caller controls, with its default and its `[engine.limits]` key
 // (the server fills them from skit.toml; tests and tools get the defaults). Browser-safe.
-import { DEFAULT_YAML_LIMITS, YAML_LIMIT_KEYS, type YamlLimits } from './yaml-bounds';
+import { DEFAULT_YAML_LIMITS, YAML_LIMIT_KEYS, type YamlLimits } from './yaml-limits';
 
 /** Bounds on one pipeline's graph (a session's whole graph after each command, a oneshot's graph). */
 export interface GraphLimits {

@@ -76,6 +76,8 @@ if (build && (wants('ui') || wants('e2e'))) {
     problems.push('UI type check failed');
   if (run('npx', ['vite', 'build', '--config', 'apps/ui/vite.config.ts', '--logLevel', 'warn']) !== 0)
     problems.push('UI build failed');
+  // The e2e suite gets the UI as users do: with the Brotli and gzip copies the server prefers.
+  else if (run('node', ['scripts/compress-ui.mjs']) !== 0) problems.push('UI asset compression failed');
 }
 if (lint && only.length === 0) {
   if (run('npx', ['eslint', '.']) !== 0) problems.push('ESLint found problems');

@@ -2,6 +2,7 @@
 // config, permissions, origin guard, CORS, plain-text errors, static UI with SPA fallback, base path.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -394,12 +395,17 @@ describe('static UI and base path', () => {
   let secret: string;
   let server: TestServer;
   const INDEX = '<!doctype html><html><head><title>StreamKit</title></head><body>app</body></html>';
+  const BIG_JS = 'export const views = ['.concat('"design", "monitor", "stream", '.repeat(500), '];');
 
   before(async () => {
     uiDir = mkdtempSync(join(tmpdir(), 'skit-ui-'));
     mkdirSync(join(uiDir, 'assets'));
     writeFileSync(join(uiDir, 'index.html'), INDEX);
     writeFileSync(join(uiDir, 'assets', 'app-1234.js'), 'console.log("ui");');
+    // What scripts/compress-ui.mjs writes beside a large asset.
+    writeFileSync(join(uiDir, 'assets', 'view-5678.js'), BIG_JS);
+    writeFileSync(join(uiDir, 'assets', 'view-5678.js.br'), brotliCompressSync(BIG_JS));
+    writeFileSync(join(uiDir, 'assets', 'view-5678.js.gz'), gzipSync(BIG_JS));
     secret = `${uiDir}-secret.txt`;
     writeFileSync(secret, 'secret');
     server = await startTestServer({ config: { server: { ui_dir: uiDir, base_path: 's/test/' } } });
@@ -440,6 +446,27 @@ describe('static UI and base path', () => {
         path,
       );
     }
+  });
+
+  test("an asset goes out as the build's Brotli or gzip copy the browser accepts, else as it is", async () => {
+    const cases: [string, string | null][] = [
+      ['br, gzip, deflate', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0, gzip', 'gzip'],
+      ['identity', null],
+    ];
+    for (const [accept, encoding] of cases) {
+      const res = await fetch(`${server.url}/assets/view-5678.js`, {
+        headers: { 'accept-encoding': accept },
+      });
+      assert.equal(res.status, 200, accept);
+      assert.equal(res.headers.get('content-encoding'), encoding, accept);
+      assert.equal(res.headers.get('vary'), 'accept-encoding', accept);
+      assert.equal(res.headers.get('content-type'), 'text/javascript; charset=utf-8', accept);
+      assert.equal(await res.text(), BIG_JS, `${accept}: the same text once decoded`);
+    }
+    const small = await fetch(`${server.url}/assets/app-1234.js`, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(small.headers.get('content-encoding'), null, 'no copy: sent as it is');
   });
 
   test('assets are served with long-lived caching; missing files with an extension are 404', async () => {

@@ -37,6 +37,55 @@ const MIME: Record<string, string> = {
   '.flac': 'audio/flac',
 };
 
+/** Extensions `scripts/compress-ui.mjs` writes `.br` and `.gz` copies of. */
+const COMPRESSED_BESIDE = new Set([
+  '.js',
+  '.mjs',
+  '.css',
+  '.svg',
+  '.json',
+  '.map',
+  '.txt',
+  '.webmanifest',
+  '.wasm',
+  '.xml',
+]);
+
+/** The encodings a request accepts, from `Accept-Encoding` (a `q=0` refuses one). */
+export function acceptedEncodings(header: string | string[] | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const item of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
+    const [name, ...params] = item.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (name && !(q !== undefined && Number(q.slice(2)) === 0)) out.add(name);
+  }
+  return out;
+}
+
+/** The build's Brotli or gzip copy of `file` that the request accepts (Brotli first), if there is one. */
+async function precompressed(
+  root: string,
+  file: string,
+  acceptEncoding: string | string[] | undefined,
+): Promise<{ path: string; encoding: string; size: number } | undefined> {
+  if (!COMPRESSED_BESIDE.has(extname(file).toLowerCase())) return undefined;
+  const accepted = acceptedEncodings(acceptEncoding);
+  for (const [encoding, suffix] of [
+    ['br', '.br'],
+    ['gzip', '.gz'],
+  ] as const) {
+    if (!accepted.has(encoding)) continue;
+    try {
+      const real = await realPathInside(root, file + suffix);
+      const info = real ? await stat(real) : undefined;
+      if (real && info?.isFile()) return { path: real, encoding, size: info.size };
+    } catch {
+      // No such copy: try the next encoding, else the file itself.
+    }
+  }
+  return undefined;
+}
+
 const escapeAttr = (s: string): string =>
   s.replace(
     /[&<>"']/g,
@@ -97,11 +146,18 @@ export function registerStaticUi(app: FastifyInstance, config: Config, log: Logg
       const real = await realPathInside(root, file);
       const info = real ? await stat(real) : undefined;
       if (real && info?.isFile()) {
-        return reply
-          .header('content-type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream')
-          .header('content-length', info.size)
-          .header('cache-control', 'public, max-age=31536000, immutable')
-          .send(createReadStream(real));
+        const type = MIME[extname(file).toLowerCase()] ?? 'application/octet-stream';
+        reply.header('content-type', type).header('cache-control', 'public, max-age=31536000, immutable');
+        const packed = await precompressed(root, file, request.headers['accept-encoding']);
+        if (packed) {
+          return reply
+            .header('content-encoding', packed.encoding)
+            .header('vary', 'accept-encoding')
+            .header('content-length', packed.size)
+            .send(createReadStream(packed.path));
+        }
+        if (COMPRESSED_BESIDE.has(extname(file).toLowerCase())) reply.header('vary', 'accept-encoding');
+        return reply.header('content-length', info.size).send(createReadStream(real));
       }
     } catch (err) {
       if (

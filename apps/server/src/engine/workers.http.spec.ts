@@ -360,7 +360,9 @@ describe('engine workers', () => {
     // worker, two workers encoding at once corrupted most packets of both runs.
     const media = readFileSync(MUSIC);
     const local = await processLocal(media);
-    await until(() => (host.workers().every((w) => w.ready) ? true : undefined), 'both workers ready');
+    // Placement follows measured load: after the previous run, both workers must read idle for the runs to
+    // spread over them.
+    await idle();
     let both = false;
     const watch = setInterval(() => {
       if (host.workers().every((w) => w.graphs > 0)) both = true;

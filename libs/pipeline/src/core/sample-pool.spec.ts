@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AudioPacket } from './packets';
-import { recycleSamples, takeSamples } from './sample-pool';
+import { MAX_POOL_BYTES, recycleSamples, takeSamples } from './sample-pool';
 
 const packet = (samples: Float32Array, owned?: boolean): AudioPacket => ({
   kind: 'audio',
@@ -39,5 +39,25 @@ describe('sample pool', () => {
     const back = new Set<Float32Array>();
     for (let i = 0; i < 100; i++) back.add(takeSamples(1928));
     assert.equal(arrays.filter((a) => back.has(a)).length, 64);
+  });
+
+  it('keeps at most MAX_POOL_BYTES over all lengths, however many lengths a stream produces', () => {
+    // 1,000 different trimmed-frame lengths x 2 arrays: 48 MB if each length kept them (64 each allowed).
+    const kept = new Set<Float32Array>();
+    for (let length = 1000; length < 11_000; length += 10) {
+      for (let i = 0; i < 2; i++) {
+        const a = new Float32Array(length);
+        recycleSamples(packet(a, true));
+        kept.add(a);
+      }
+    }
+    let bytes = 0;
+    for (let length = 1000; length < 11_000; length += 10) {
+      for (let i = 0; i < 2; i++) {
+        const a = takeSamples(length);
+        if (kept.has(a)) bytes += a.byteLength;
+      }
+    }
+    assert.ok(bytes > 0 && bytes <= MAX_POOL_BYTES, `${bytes} bytes pooled`);
   });
 });

@@ -9,12 +9,21 @@ import type { AudioPacket } from './packets';
 const KEEP_PER_LENGTH = 64;
 /** 120 ms of 48 kHz stereo: longer arrays are rare and not worth keeping. */
 const MAX_LENGTH = 11_520;
+/**
+ * Bytes kept over all lengths: trimmed frames can have any length below MAX_LENGTH, and a stream crafted to
+ * produce many different ones must not grow the pool by 64 arrays per length.
+ */
+export const MAX_POOL_BYTES = 4 * 1024 * 1024;
 
 const free = new Map<number, Float32Array[]>();
+let pooledBytes = 0;
 
 /** An array of `length` samples: recycled (its contents are stale, the caller overwrites all of it) or new. */
 export function takeSamples(length: number): Float32Array {
-  return free.get(length)?.pop() ?? new Float32Array(length);
+  const array = free.get(length)?.pop();
+  if (array === undefined) return new Float32Array(length);
+  pooledBytes -= array.byteLength;
+  return array;
 }
 
 /**
@@ -28,5 +37,7 @@ export function recycleSamples(p: AudioPacket): void {
   if (s.length > MAX_LENGTH || s.byteOffset !== 0 || s.byteLength !== s.buffer.byteLength) return;
   let list = free.get(s.length);
   if (list === undefined) free.set(s.length, (list = []));
-  if (list.length < KEEP_PER_LENGTH) list.push(s);
+  if (list.length >= KEEP_PER_LENGTH || pooledBytes + s.byteLength > MAX_POOL_BYTES) return;
+  list.push(s);
+  pooledBytes += s.byteLength;
 }

@@ -2,6 +2,7 @@
 // traces are logged, never sent; Fastify's own errors (body too large, bad JSON) keep their status.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -34,6 +35,30 @@ export function describeError(exception: unknown): { status: number; message: st
   return { status: status >= 500 && status < 600 ? status : 500, message: 'Internal server error' };
 }
 
+/** How long an upload refused mid-body may go on arriving (read and discarded) before its connection is cut. */
+export const LINGER_MS = 2000;
+
+/**
+ * An upload refused while it still arrives (413): the rest of the body is read and discarded for up to
+ * LINGER_MS, then the connection is cut if it has not ended. Closing at once (`connection: close`) made the
+ * kernel answer the bytes still in flight with a reset, which can reach the client before it reads the 413
+ * (it saw EPIPE instead of the answer); lingering as web servers do lets a client that sends at any normal
+ * speed read the refusal, and a client sending for ever holds the connection no longer than LINGER_MS.
+ */
+function lingerThenClose(req: IncomingMessage): void {
+  req.unpipe();
+  req.resume();
+  const socket = req.socket;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  const done = (): void => {
+    clearTimeout(timer);
+    socket.off('close', done);
+  };
+  req.once('end', done);
+  socket.once('close', done);
+}
+
 @Catch()
 export class PlainTextExceptionFilter implements ExceptionFilter {
   constructor(private readonly log: Logger) {}
@@ -55,10 +80,7 @@ export class PlainTextExceptionFilter implements ExceptionFilter {
       reply.raw.destroy(exception instanceof Error ? exception : undefined);
       return undefined;
     }
-    // An upload refused as too large while it still arrives: close the connection instead of reading and
-    // discarding the rest to keep it alive. (Other early refusals let Node drain the body, so the client,
-    // still sending, reliably reads the answer.)
-    if (status === 413 && !request.raw.complete) reply.header('connection', 'close');
+    if (status === 413 && !request.raw.complete) lingerThenClose(request.raw);
     void reply.code(status).header('content-type', TEXT).send(message);
     return undefined;
   }

@@ -3,10 +3,12 @@
 // 200, and oneshots beyond `max_concurrent_oneshots` are refused with 429 under the default config.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attackFromWorker, multipartParts } from '../testing/attacker';
 import { whileProbing } from '../testing/healthz-probe';
+import { LINGER_MS } from '../common/plain-text-exception.filter';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import { OneshotService } from './oneshot.service';
 
@@ -48,6 +50,50 @@ describe('oneshot intake bounds (default config)', () => {
     assert.equal(answer.body, "The 'config' part exceeds 1048576 bytes");
     assert.ok(answer.ms < 5000, `refused after ${answer.ms.toFixed(0)} ms`);
     assert.ok(latency.p99 < 100, `/healthz p99 ${latency.p99.toFixed(1)} ms during the upload`);
+  });
+
+  it('a client that keeps sending after its 413 reads the answer, and is cut off after the linger', async () => {
+    const url = new URL(server.url);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.setNoDelay(true);
+    let answer = '';
+    let answeredAt = 0;
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString('latin1');
+      if (answeredAt === 0 && answer.includes('\r\n\r\n')) answeredAt = performance.now();
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now())));
+    socket.on('error', () => undefined); // the cut arrives as a reset while still writing
+    socket.write(
+      `POST /api/v1/process HTTP/1.1\r\nhost: ${url.host}\r\ntransfer-encoding: chunked\r\n` +
+        `content-type: multipart/form-data; boundary=${BOUNDARY}\r\n\r\n`,
+    );
+    const head = Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="config"; filename="p.yml"\r\n\r\n`,
+    );
+    socket.write(`${head.length.toString(16)}\r\n`);
+    socket.write(head);
+    socket.write('\r\n');
+    // An endless config part, as fast as the server takes it.
+    const zeros = Buffer.alloc(256 * 1024);
+    const chunk = Buffer.concat([
+      Buffer.from(`${zeros.length.toString(16)}\r\n`),
+      zeros,
+      Buffer.from('\r\n'),
+    ]);
+    let open = true;
+    void closed.then(() => (open = false));
+    while (open) {
+      if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r).once('close', r));
+    }
+    const closedAt = await closed;
+    assert.match(answer, /^HTTP\/1\.1 413 /, 'the refusal reaches a client still sending');
+    assert.match(answer, /The 'config' part exceeds 1048576 bytes/);
+    const lingered = closedAt - answeredAt;
+    assert.ok(
+      lingered >= LINGER_MS - 200 && lingered < LINGER_MS + 1500,
+      `connection cut ${lingered.toFixed(0)} ms after the answer (linger ${LINGER_MS} ms)`,
+    );
   });
 
   it('refuses a config field over 1 MiB with 413 instead of parsing a truncated text', async () => {

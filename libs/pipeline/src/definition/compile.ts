@@ -52,6 +52,16 @@ export interface CompileOptions {
   limits?: Partial<GraphLimits>;
 }
 
+export interface CompileResult {
+  /** Set when there are no problems. */
+  pipeline?: CompiledPipeline;
+  problems: ValidationProblem[];
+  /** Unknown params that were ignored. */
+  warnings: ValidationProblem[];
+  /** Every node whose kind and params checked out, with resolved output types (also when there are problems). */
+  nodes: Map<string, CompiledNode>;
+}
+
 /** Find an input pin by exact name, then by dynamic family (`in_3` in the `in` family). */
 export function findInputPin(pins: PinSet, name: string): InputPinSpec | undefined {
   return pins.inputs.find((p) => p.name === name) ?? pins.inputs.find((p) => pinMatches(p, name));
@@ -148,11 +158,11 @@ export function compilePipeline(
   spec: PipelineSpec,
   catalog: KindCatalog,
   options: CompileOptions = {},
-): { pipeline?: CompiledPipeline; problems: ValidationProblem[]; warnings: ValidationProblem[] } {
+): CompileResult {
   const mode = options.mode ?? spec.mode;
   const limits: GraphLimits = { ...DEFAULT_GRAPH_LIMITS, ...options.limits };
   const tooLarge = sizeProblems(spec, limits);
-  if (tooLarge.length > 0) return { problems: tooLarge, warnings: [] };
+  if (tooLarge.length > 0) return { problems: tooLarge, warnings: [], nodes: new Map() };
   const problems: ValidationProblem[] = [];
   const warnings: ValidationProblem[] = [];
   const nodes = new Map<string, CompiledNode>();
@@ -321,6 +331,6 @@ export function compilePipeline(
     });
   }
 
-  if (problems.length > 0) return { problems, warnings };
-  return { pipeline: { spec, mode, nodes, connections: valid }, problems, warnings };
+  if (problems.length > 0) return { problems, warnings, nodes };
+  return { pipeline: { spec, mode, nodes, connections: valid }, problems, warnings, nodes };
 }

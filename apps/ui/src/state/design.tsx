@@ -1,17 +1,21 @@
 // The Design view's state: one canvas per mode (switching keeps the other), the YAML text in sync with
-// the canvas, selection, and the last server error. The draft lives in localStorage.
+// the canvas, selection, and the last server error and warnings. The draft lives in localStorage.
 import {
   createContext,
   useContext,
   useEffect,
   useMemo,
   useReducer,
+  useState,
   type Dispatch,
   type ReactNode,
 } from 'react';
+import { schemaParamChecker, type SchemaParamChecker } from '@streamkit/pipeline/definition/schema-catalog';
 import type { PipelineMode } from '../api/types';
 import { emptyGraph, type PipelineGraph } from '../lib/graph';
+import { validateGraph, type Issue } from '../lib/validate';
 import { graphToYaml, type YamlProblem } from '../lib/yaml-graph';
+import { useAppData } from './app-data';
 
 export const DRAFT_KEY = 'skit-design-draft';
 
@@ -19,6 +23,12 @@ export interface ServerError {
   title: string;
   message: string;
   nodeIds: string[];
+}
+
+/** One warning of a server answer (`warnings` of a session create). */
+export interface ServerWarning {
+  node_id?: string | null;
+  message: string;
 }
 
 export interface DesignState {
@@ -30,6 +40,8 @@ export interface DesignState {
   yamlProblems: YamlProblem[];
   selected: string[];
   serverError: ServerError | null;
+  /** What the server warned about the pipeline it last accepted (unknown params), until the next edit. */
+  serverWarnings: ServerWarning[];
   /** Bumped when the canvas should re-fit (load, import, layout). */
   fitRequest: number;
 }
@@ -46,6 +58,7 @@ export type DesignAction =
   | { type: 'setMode'; mode: PipelineMode }
   | { type: 'select'; ids: string[] }
   | { type: 'serverError'; error: ServerError | null }
+  | { type: 'serverWarnings'; warnings: ServerWarning[] }
   | { type: 'fit' };
 
 const sameIds = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -62,6 +75,7 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         yaml: { ...state.yaml, [m]: graphToYaml(graph) },
         yamlProblems: [],
         selected: state.selected.filter((id) => ids.has(id)),
+        serverWarnings: [],
       };
     }
     case 'move':
@@ -81,6 +95,7 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         yamlProblems: action.problems,
         selected: state.selected.filter((id) => ids.has(id)),
         serverError: null,
+        serverWarnings: [],
       };
     }
     case 'load': {
@@ -93,6 +108,7 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         yamlProblems: [],
         selected: [],
         serverError: null,
+        serverWarnings: [],
         fitRequest: state.fitRequest + 1,
       };
     }
@@ -104,12 +120,15 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         selected: [],
         yamlProblems: [],
         serverError: null,
+        serverWarnings: [],
         fitRequest: state.fitRequest + 1,
       };
     case 'select':
       return sameIds(state.selected, action.ids) ? state : { ...state, selected: action.ids };
     case 'serverError':
       return { ...state, serverError: action.error };
+    case 'serverWarnings':
+      return { ...state, serverWarnings: action.warnings };
     case 'fit':
       return { ...state, fitRequest: state.fitRequest + 1 };
   }
@@ -146,6 +165,7 @@ export function initialDesignState(storage: Storage | null = safeStorage()): Des
     yamlProblems: [],
     selected: [],
     serverError: null,
+    serverWarnings: [],
     fitRequest: 1,
   };
 }
@@ -186,4 +206,49 @@ export function DesignProvider({ children, initial }: { children: ReactNode; ini
   }, [state.mode, state.graphs]);
   const value = useMemo(() => ({ state, dispatch, graph: state.graphs[state.mode] }), [state]);
   return <DesignContext.Provider value={value}>{children}</DesignContext.Provider>;
+}
+
+let loadedChecker: SchemaParamChecker | null = null;
+
+/**
+ * The engine's param check (Ajv), loaded on first use so that it stays out of the Design view's first
+ * chunk; null until loaded (params are then not checked yet).
+ */
+function useParamChecker(): SchemaParamChecker | null {
+  // Functions in state are wrapped: useState would call a bare one as an initializer.
+  const [checker, setChecker] = useState<SchemaParamChecker | null>(() => loadedChecker);
+  useEffect(() => {
+    if (checker) return;
+    let live = true;
+    void import('ajv').then((ajv) => {
+      loadedChecker ??= schemaParamChecker(ajv.default);
+      if (live) setChecker(() => loadedChecker);
+    });
+    return () => {
+      live = false;
+    };
+  }, [checker]);
+  return checker;
+}
+
+/**
+ * The current canvas's problems and warnings, as the server reports them (the engine's checks over the
+ * kinds of `/api/v1/schema/nodes`), plus the server's own warnings on the pipeline it last accepted.
+ */
+export function useDesignIssues(): Issue[] {
+  const { state, graph } = useDesign();
+  const { lookup } = useAppData();
+  const checker = useParamChecker();
+  return useMemo(() => {
+    const issues = validateGraph(graph, lookup, checker ?? undefined);
+    const seen = new Set(issues.map((i) => i.message));
+    const ids = new Set(graph.nodes.map((n) => n.id));
+    for (const w of state.serverWarnings) {
+      if (seen.has(w.message)) continue;
+      const issue: Issue = { severity: 'warning', message: `Server: ${w.message}` };
+      if (w.node_id && ids.has(w.node_id)) issue.nodeId = w.node_id;
+      issues.push(issue);
+    }
+    return issues;
+  }, [graph, lookup, checker, state.serverWarnings]);
 }

@@ -135,6 +135,24 @@ function resolvePassthrough(nodes: Map<string, CompiledNode>, connections: Conne
   }
 }
 
+/** The ends of a connection that name no node of the spec, each as a problem on the node at the other end. */
+export function missingEndProblems(spec: PipelineSpec, c: ConnectionSpec): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  for (const [end, id] of [
+    ['source', c.from_node],
+    ['destination', c.to_node],
+  ] as const) {
+    if (Object.hasOwn(spec.nodes, id)) continue;
+    const other = end === 'source' ? c.to_node : c.from_node;
+    problems.push({
+      nodeId: other,
+      pin: end === 'source' ? c.to_pin : c.from_pin,
+      message: `Connection ${connectionLabel(c)}: ${end} node '${id}' does not exist (referenced by '${other}')`,
+    });
+  }
+  return problems;
+}
+
 /** Node and connection counts over the limits: checked first, so an oversized spec costs nothing more. */
 function sizeProblems(spec: PipelineSpec, limits: GraphLimits): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
@@ -214,21 +232,9 @@ export function compilePipeline(
       return;
     }
     seen.add(key);
-    let ok = true;
-    for (const [end, id] of [
-      ['source', c.from_node],
-      ['destination', c.to_node],
-    ] as const) {
-      if (!Object.hasOwn(spec.nodes, id)) {
-        const other = end === 'source' ? c.to_node : c.from_node;
-        problems.push({
-          nodeId: other,
-          pin: end === 'source' ? c.to_pin : c.from_pin,
-          message: `Connection ${label}: ${end} node '${id}' does not exist (referenced by '${other}')`,
-        });
-        ok = false;
-      }
-    }
+    const missing = missingEndProblems(spec, c);
+    problems.push(...missing);
+    let ok = missing.length === 0;
     const from = nodes.get(c.from_node);
     const to = nodes.get(c.to_node);
     if (from && !findOutputPin(from.pins, c.from_pin)) {

@@ -24,7 +24,7 @@ export function createParamAjv(AjvCtor: AjvClass): Ajv {
 }
 
 /** Compiles a kind's param schema; a schema that does not say otherwise refuses unknown keys (see checkParamsWith). */
-export function compileParamSchema(ajv: Ajv, paramSchema: Record<string, unknown>): ValidateFunction {
+export function compileParamSchema(ajv: Ajv, paramSchema: object): ValidateFunction {
   const schema: Record<string, unknown> = { ...paramSchema };
   // Unknown keys are reported: StreamKit silently ignores them, hiding typos.
   if (schema.additionalProperties === undefined) schema.additionalProperties = false;

@@ -14,7 +14,8 @@ import type { KindCatalog, KindInfo } from './types';
 /** What the catalog needs of one `/schema/nodes` entry. */
 export interface SchemaKind {
   kind: string;
-  param_schema: Record<string, unknown>;
+  /** The kind's params as JSON Schema. */
+  param_schema: object;
   inputs: InputPinSpec[];
   outputs: OutputPinSpec[];
   bidirectional: boolean;

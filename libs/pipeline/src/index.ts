@@ -14,6 +14,7 @@ export * from './definition/graph-algorithms';
 export * from './definition/param-check';
 export * from './definition/oneshot-rules';
 export * from './definition/schema-catalog';
+export * from './definition/references';
 export * from './registry/registry';
 export * from './registry/packet-types';
 export * from './registry/default';

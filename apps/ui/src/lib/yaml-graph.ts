@@ -3,7 +3,7 @@
 // diagnostics, canvas positions (`ui.position`, or kept from the previous graph), the mode of a YAML that does
 // not say (oneshot when a kind is oneshot-only), dependency order and flow-style `needs` when writing.
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { missingEndProblems } from '@streamkit/pipeline/definition/compile';
+import { missingEndProblems } from '@streamkit/pipeline/definition/references';
 import type { PipelineSpec, ValidationProblem } from '@streamkit/pipeline/definition/types';
 import { pipelineToDocument, tryParsePipelineYaml } from '@streamkit/pipeline/definition/yaml';
 import type { PipelineMode } from '../api/types';

@@ -21,6 +21,7 @@ import {
   type ValidationProblem,
 } from './types';
 import { longestChain, stronglyConnected } from './graph-algorithms';
+import { missingEndProblems } from './references';
 import { DEFAULT_GRAPH_LIMITS, limitText, type GraphLimits } from './limits';
 
 export interface CompiledNode {
@@ -133,24 +134,6 @@ function resolvePassthrough(nodes: Map<string, CompiledNode>, connections: Conne
       }
     }
   }
-}
-
-/** The ends of a connection that name no node of the spec, each as a problem on the node at the other end. */
-export function missingEndProblems(spec: PipelineSpec, c: ConnectionSpec): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
-  for (const [end, id] of [
-    ['source', c.from_node],
-    ['destination', c.to_node],
-  ] as const) {
-    if (Object.hasOwn(spec.nodes, id)) continue;
-    const other = end === 'source' ? c.to_node : c.from_node;
-    problems.push({
-      nodeId: other,
-      pin: end === 'source' ? c.to_pin : c.from_pin,
-      message: `Connection ${connectionLabel(c)}: ${end} node '${id}' does not exist (referenced by '${other}')`,
-    });
-  }
-  return problems;
 }
 
 /** Node and connection counts over the limits: checked first, so an oversized spec costs nothing more. */

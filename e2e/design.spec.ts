@@ -59,7 +59,7 @@ test('an incompatible connection is refused while dragging, with the reason', as
   await dragNode(page, 'audio::gain', 200, 300);
   await dragWire(page, 'pin-file_reader-out-out', 'pin-gain-in-in', false);
   await expect(page.getByTestId('connection-reason')).toContainText(
-    'Incompatible packet types: file_reader.out produces Binary',
+    "incompatible types: 'file_reader.out' produces Binary",
   );
   await page.mouse.up();
   await expect(page.getByTestId('toast-error')).toContainText('Connection refused');
@@ -78,7 +78,7 @@ test('editing the YAML updates the canvas, and errors show inline', async ({ pag
   await expect(page.getByTestId('node-sink')).toBeVisible();
   await expect(page.locator('.react-flow__edge')).toHaveCount(1);
   await page.keyboard.insertText('  broken:\n    kind: core::sink\n    needs: nowhere\n');
-  await expect(page.getByTestId('yaml-problems')).toContainText("non-existent node 'nowhere'");
+  await expect(page.getByTestId('yaml-problems')).toContainText("source node 'nowhere' does not exist");
   await expect(page.getByTestId('node-src')).toBeVisible();
 });
 

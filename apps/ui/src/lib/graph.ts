@@ -1,5 +1,6 @@
-// The Design view's pipeline model: nodes with canvas positions and edges between named pins.
-// It maps one-to-one onto StreamKit's `nodes:` YAML form (see yaml-graph.ts).
+// The Design view's pipeline model: nodes with canvas positions and edges between named pins. It is the
+// engine's PipelineSpec plus canvas positions (`graphToSpec`); YAML goes through the engine (yaml-graph.ts).
+import { nodeRecord, type PipelineSpec } from '@streamkit/pipeline/definition/types';
 import type { PipelineMode } from '../api/types';
 
 export type ConnectionMode = 'reliable' | 'best_effort';
@@ -90,4 +91,31 @@ export function topoOrder(graph: PipelineGraph): GraphNode[] {
   // Nodes on a cycle (allowed through bidirectional nodes) keep their positional order at the end.
   for (const n of byPos) if (!result.includes(n)) result.push(n);
   return result;
+}
+
+/**
+ * The engine's spec of a graph: nodes in `order` (default: the graph's), each node's connections by input
+ * pin index (so positional `needs` land on the same pins), empty params left out.
+ */
+export function graphToSpec(graph: PipelineGraph, order: GraphNode[] = graph.nodes): PipelineSpec {
+  const spec: PipelineSpec = { mode: graph.mode, nodes: nodeRecord(), connections: [] };
+  if (graph.name) spec.name = graph.name;
+  if (graph.description) spec.description = graph.description;
+  for (const n of order) {
+    spec.nodes[n.id] =
+      Object.keys(n.params).length > 0 ? { kind: n.kind, params: n.params } : { kind: n.kind };
+    const incoming = graph.edges
+      .filter((e) => e.target === n.id)
+      .sort((a, b) => pinIndex(a.targetPin) - pinIndex(b.targetPin));
+    for (const e of incoming) {
+      spec.connections.push({
+        from_node: e.source,
+        from_pin: e.sourcePin,
+        to_node: e.target,
+        to_pin: e.targetPin,
+        ...(e.mode === 'best_effort' ? { mode: e.mode } : {}),
+      });
+    }
+  }
+  return spec;
 }

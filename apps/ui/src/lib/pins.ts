@@ -1,8 +1,12 @@
 // Concrete pins of a node on the canvas: definition pins, dynamic-family pins materialised from the
-// node's connections (plus one free "ghost" pin to connect to), and Passthrough outputs resolved upstream.
+// node's connections (plus one free "ghost" pin to connect to), and output types as the engine resolves them.
 import { pinMatches, type PinCardinality, type PinType } from '@streamkit/pipeline/core/pin-types';
+import { findOutputPin } from '@streamkit/pipeline/definition/compile';
 import type { NodeDefinition } from '../api/types';
 import { pinIndex, type GraphEdge, type GraphNode, type PipelineGraph } from './graph';
+import { compiledNodes, type DefinitionLookup } from './validate';
+
+export type { DefinitionLookup } from './validate';
 
 export interface InputPinView {
   name: string;
@@ -17,8 +21,6 @@ export interface OutputPinView {
   produces: PinType;
   cardinality: PinCardinality;
 }
-
-export type DefinitionLookup = (kind: string) => NodeDefinition | undefined;
 
 export const isDynamic = (c: PinCardinality): c is { Dynamic: { prefix: string } } =>
   typeof c === 'object' && 'Dynamic' in c;
@@ -61,35 +63,17 @@ export function inputPins(
   return pins;
 }
 
-/** Output pin type, with `Passthrough` traced to the first upstream producer and the resampler's rate applied. */
+/** Output pin type as the engine's compiler resolves it (`Passthrough` takes the type of what feeds it). */
 export function resolvedOutputType(
   graph: PipelineGraph,
   lookup: DefinitionLookup,
   nodeId: string,
   pin: string,
-  seen: Set<string> = new Set(),
 ): PinType | undefined {
-  const node = graph.nodes.find((n) => n.id === nodeId);
-  const def = node && lookup(node.kind);
-  const spec = def?.outputs.find((o) => pinMatches(o, pin));
-  if (!node || !spec) return undefined;
-  const t = spec.produces_type;
-  if (t === 'Passthrough') {
-    if (seen.has(nodeId)) return t;
-    seen.add(nodeId);
-    const upstream = graph.edges.find((e) => e.target === nodeId);
-    return upstream ? (resolvedOutputType(graph, lookup, upstream.source, upstream.sourcePin, seen) ?? t) : t;
-  }
-  const rate = node.params.target_sample_rate;
-  if (
-    node.kind === 'audio::resampler' &&
-    typeof t === 'object' &&
-    'RawAudio' in t &&
-    typeof rate === 'number'
-  ) {
-    return { RawAudio: { ...t.RawAudio, sample_rate: rate } };
-  }
-  return t;
+  const node = compiledNodes(graph, lookup).get(nodeId);
+  if (!node) return undefined;
+  const name = findOutputPin(node.pins, pin)?.name;
+  return name === undefined ? undefined : node.outputTypes[name];
 }
 
 export function outputPins(

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { lookup } from '../testing/fixtures';
 import type { JsonSchema } from '../api/types';
-import { checkParams, describeParams, getAt, initialParams, resolveSchema, setAt } from './schema-form';
+import { checkField, describeParams, getAt, initialParams, resolveSchema, setAt } from './schema-form';
+
+/** The inline problems the form shows for each field of `params`. */
+const checkParams = (schema: JsonSchema | undefined, params: Record<string, unknown>) =>
+  describeParams(schema).flatMap((f) => checkField(f, params[f.key]));
 
 const schemaOf = (kind: string) => lookup(kind)?.param_schema as JsonSchema;
 
@@ -71,7 +75,7 @@ describe('describeParams', () => {
   });
 });
 
-describe('checkParams and initialParams', () => {
+describe('checkField (inline form feedback) and initialParams', () => {
   it('checks types, ranges, enums, required fields and nested objects', () => {
     expect(checkParams(schemaOf('audio::gain'), { gain: 2 })).toEqual([]);
     expect(checkParams(schemaOf('audio::gain'), { gain: 'loud' })).toEqual(['gain must be a number']);

@@ -1,5 +1,5 @@
-// Turns a node kind's JSON Schema (`param_schema`) into form field descriptions, and checks values
-// against it. The same schema drives the inspector, slider ranges and client-side validation.
+// Turns a node kind's JSON Schema (`param_schema`) into form field descriptions, with the inline check of a
+// field being edited. A pipeline's params are checked by the engine's code (lib/validate.ts).
 import type { JsonSchema } from '../api/types';
 
 export type FieldKind = 'range' | 'number' | 'boolean' | 'enum' | 'string' | 'text' | 'object' | 'json';
@@ -221,15 +221,4 @@ export function checkField(f: FieldSpec, value: unknown): string[] {
     default:
       return [];
   }
-}
-
-/** Validates a node's params against its kind's schema: unknown keys, types, ranges, required fields. */
-export function checkParams(schema: JsonSchema | undefined, params: Record<string, unknown>): string[] {
-  const fields = describeParams(schema);
-  const problems = fields.flatMap((f) => checkField(f, params[f.key]));
-  if (schema?.properties && schema.additionalProperties === false) {
-    for (const k of Object.keys(params))
-      if (!(k in schema.properties)) problems.push(`${k} is not a parameter of this kind`);
-  }
-  return problems;
 }

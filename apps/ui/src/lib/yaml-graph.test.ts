@@ -1,3 +1,4 @@
+import { tryParsePipelineYaml } from '@streamkit/pipeline/definition/yaml';
 import { describe, expect, it } from 'vitest';
 import { lookup } from '../testing/fixtures';
 import { emptyGraph, type PipelineGraph } from './graph';
@@ -83,29 +84,60 @@ nodes:
     expect(r.problems[0].line).toBeGreaterThanOrEqual(3);
   });
 
-  it('reports structural problems: missing needs target, bad mode, missing kind, neither nodes nor steps', () => {
+  it("reports the engine's structural problems where they are written", () => {
     const missing = parsePipelineYaml('nodes:\n  a: { kind: core::sink, needs: ghost }\n');
-    expect(missing.problems[0]).toMatchObject({ nodeId: 'a', line: 2 });
-    expect(missing.problems[0].message).toContain("non-existent node 'ghost'");
-    expect(parsePipelineYaml('mode: sometimes\nnodes: {}\n').problems[0].message).toContain(
-      "'oneshot' or 'dynamic'",
+    expect(missing.problems[0]).toMatchObject({ nodeId: 'a', line: 2, severity: 'error' });
+    expect(missing.problems[0].message).toBe(
+      "Connection ghost.out -> a.in: source node 'ghost' does not exist (referenced by 'a')",
     );
-    expect(parsePipelineYaml('nodes:\n  a: { params: {} }\n').problems[0].message).toContain(
-      "needs a string 'kind'",
+    // The dangling need is reported and left off the canvas; the rest of the graph applies.
+    expect(missing.graph?.nodes.map((n) => n.id)).toEqual(['a']);
+    expect(missing.graph?.edges).toEqual([]);
+    const badMode = parsePipelineYaml('nodes: {}\nmode: sometimes\n');
+    expect(badMode.graph).toBeNull();
+    expect(badMode.problems[0]).toMatchObject({ line: 2, from: 16 });
+    expect(badMode.problems[0].message).toContain("'oneshot' or 'dynamic'");
+    const noKind = parsePipelineYaml('nodes:\n  a: { params: {} }\n');
+    expect(noKind.problems[0]).toMatchObject({ nodeId: 'a', line: 2, message: "Node 'a' needs a 'kind'" });
+    const badNeed = parsePipelineYaml(
+      'nodes:\n  a: { kind: core::sink }\n  b:\n    kind: core::sink\n    needs: { node: a, mode: fast }\n',
     );
-    expect(parsePipelineYaml('name: x\n').problems[0].message).toContain('`nodes:`');
+    expect(badNeed.problems[0]).toMatchObject({ nodeId: 'b', line: 5 });
+    expect(badNeed.problems[0].message).toContain("connection mode must be 'reliable' or 'best_effort'");
+    expect(parsePipelineYaml('name: x\n').problems[0].message).toContain('`steps` (a list) or `nodes`');
   });
 
-  it('detects oneshot from the http markers when mode is absent, and keeps positions of surviving ids', () => {
+  it('keeps params as written: no num_inputs added to a mixer with several inputs', () => {
+    const r = parsePipelineYaml(
+      'nodes:\n  a: { kind: audio::gain }\n  b: { kind: audio::gain }\n  mix: { kind: audio::mixer, needs: [a, b] }\n',
+    );
+    expect(r.graph?.nodes.find((n) => n.id === 'mix')?.params).toEqual({});
+    expect(graphToYaml(r.graph as PipelineGraph)).not.toContain('num_inputs');
+  });
+
+  it('reads canvas positions from ui.position, in both forms', () => {
+    const nodes = parsePipelineYaml('nodes:\n  a: { kind: core::sink, ui: { position: { x: 3, y: 4 } } }\n');
+    expect(nodes.graph?.nodes[0].position).toEqual({ x: 3, y: 4 });
+    expect(nodes.unplaced).toEqual([]);
+    const steps = parsePipelineYaml('steps:\n  - kind: core::sink\n    ui: { position: { x: 1, y: 2 } }\n');
+    expect(steps.graph?.nodes[0].position).toEqual({ x: 1, y: 2 });
+  });
+
+  it('takes oneshot when mode is absent and a kind is oneshot-only (schema facts), and keeps positions of surviving ids', () => {
     const prev: PipelineGraph = {
       ...emptyGraph('dynamic'),
       nodes: [{ id: 'in', kind: 'streamkit::http_input', params: {}, position: { x: 5, y: 7 } }],
     };
+    const oneshotOnly = (kind: string) => lookup(kind)?.oneshot_only === true;
     const r = parsePipelineYaml(
       'nodes:\n  in: { kind: streamkit::http_input }\n  out: { kind: streamkit::http_output, needs: in }\n',
       prev,
+      oneshotOnly,
     );
     expect(r.graph?.mode).toBe('oneshot');
+    expect(parsePipelineYaml('nodes:\n  g: { kind: audio::gain }\n', prev, oneshotOnly).graph?.mode).toBe(
+      'dynamic',
+    );
     expect(r.graph?.nodes[0].position).toEqual({ x: 5, y: 7 });
     expect(r.unplaced).toEqual(['out']);
   });
@@ -179,4 +211,37 @@ describe('nodeBlock', () => {
     expect(text.slice(b?.from, b?.to)).toBe('b:\n    kind: y\n    needs: a');
     expect(nodeBlock(text, 'zzz')).toBeNull();
   });
+});
+
+const samples = import.meta.glob<string>('../../../../samples/pipelines/{oneshot,dynamic}/*.{yml,yaml}', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+
+/** What the engine runs for a YAML text: mode, nodes and every connection. */
+function engineWiring(text: string) {
+  const { spec, problems } = tryParsePipelineYaml(text);
+  expect(problems).toEqual([]);
+  return {
+    mode: spec?.mode,
+    nodes: Object.entries(spec?.nodes ?? {})
+      .map(([id, n]) => `${id}=${n.kind}:${JSON.stringify(n.params ?? {})}`)
+      .sort(),
+    connections: (spec?.connections ?? [])
+      .map((c) => `${c.from_node}.${c.from_pin}->${c.to_node}.${c.to_pin}:${c.mode ?? 'reliable'}`)
+      .sort(),
+  };
+}
+
+describe('the editor writes back what it read', () => {
+  it('has shipped samples to check', () => {
+    expect(Object.keys(samples).length).toBeGreaterThan(0);
+  });
+  for (const [path, text] of Object.entries(samples)) {
+    it(`${path.replace(/^.*pipelines\//, '')}: the engine runs the same pipeline from the editor's YAML`, () => {
+      const graph = parsePipelineYaml(text).graph as PipelineGraph;
+      expect(engineWiring(graphToYaml(graph))).toEqual(engineWiring(text));
+    });
+  }
 });

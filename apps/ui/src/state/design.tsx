@@ -1,5 +1,5 @@
 // The Design view's state: one canvas per mode (switching keeps the other), the YAML text in sync with
-// the canvas, selection, and the last server error. The draft lives in localStorage.
+// the canvas, selection, and the last server error and warnings. The draft lives in localStorage.
 import {
   createContext,
   useContext,
@@ -21,6 +21,12 @@ export interface ServerError {
   nodeIds: string[];
 }
 
+/** One warning of a server answer (`warnings` of a session create). */
+export interface ServerWarning {
+  node_id?: string | null;
+  message: string;
+}
+
 export interface DesignState {
   mode: PipelineMode;
   graphs: Record<PipelineMode, PipelineGraph>;
@@ -30,6 +36,8 @@ export interface DesignState {
   yamlProblems: YamlProblem[];
   selected: string[];
   serverError: ServerError | null;
+  /** What the server warned about the pipeline it last accepted (unknown params), until the next edit. */
+  serverWarnings: ServerWarning[];
   /** Bumped when the canvas should re-fit (load, import, layout). */
   fitRequest: number;
 }
@@ -46,6 +54,7 @@ export type DesignAction =
   | { type: 'setMode'; mode: PipelineMode }
   | { type: 'select'; ids: string[] }
   | { type: 'serverError'; error: ServerError | null }
+  | { type: 'serverWarnings'; warnings: ServerWarning[] }
   | { type: 'fit' };
 
 const sameIds = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -62,6 +71,7 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         yaml: { ...state.yaml, [m]: graphToYaml(graph) },
         yamlProblems: [],
         selected: state.selected.filter((id) => ids.has(id)),
+        serverWarnings: [],
       };
     }
     case 'move':
@@ -81,6 +91,7 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         yamlProblems: action.problems,
         selected: state.selected.filter((id) => ids.has(id)),
         serverError: null,
+        serverWarnings: [],
       };
     }
     case 'load': {
@@ -93,6 +104,7 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         yamlProblems: [],
         selected: [],
         serverError: null,
+        serverWarnings: [],
         fitRequest: state.fitRequest + 1,
       };
     }
@@ -104,12 +116,15 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
         selected: [],
         yamlProblems: [],
         serverError: null,
+        serverWarnings: [],
         fitRequest: state.fitRequest + 1,
       };
     case 'select':
       return sameIds(state.selected, action.ids) ? state : { ...state, selected: action.ids };
     case 'serverError':
       return { ...state, serverError: action.error };
+    case 'serverWarnings':
+      return { ...state, serverWarnings: action.warnings };
     case 'fit':
       return { ...state, fitRequest: state.fitRequest + 1 };
   }
@@ -146,6 +161,7 @@ export function initialDesignState(storage: Storage | null = safeStorage()): Des
     yamlProblems: [],
     selected: [],
     serverError: null,
+    serverWarnings: [],
     fitRequest: 1,
   };
 }

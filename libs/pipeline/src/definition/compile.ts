@@ -21,6 +21,7 @@ import {
   type ValidationProblem,
 } from './types';
 import { longestChain, stronglyConnected } from './graph-algorithms';
+import { missingEndProblems } from './references';
 import { DEFAULT_GRAPH_LIMITS, limitText, type GraphLimits } from './limits';
 
 export interface CompiledNode {
@@ -50,6 +51,16 @@ export interface CompileOptions {
   trustedNodes?: ReadonlySet<string>;
   /** Node count, connection count and depth bounds (defaults: `DEFAULT_GRAPH_LIMITS`). */
   limits?: Partial<GraphLimits>;
+}
+
+export interface CompileResult {
+  /** Set when there are no problems. */
+  pipeline?: CompiledPipeline;
+  problems: ValidationProblem[];
+  /** Unknown params that were ignored. */
+  warnings: ValidationProblem[];
+  /** Every node whose kind and params checked out, with resolved output types (also when there are problems). */
+  nodes: Map<string, CompiledNode>;
 }
 
 /** Find an input pin by exact name, then by dynamic family (`in_3` in the `in` family). */
@@ -148,11 +159,11 @@ export function compilePipeline(
   spec: PipelineSpec,
   catalog: KindCatalog,
   options: CompileOptions = {},
-): { pipeline?: CompiledPipeline; problems: ValidationProblem[]; warnings: ValidationProblem[] } {
+): CompileResult {
   const mode = options.mode ?? spec.mode;
   const limits: GraphLimits = { ...DEFAULT_GRAPH_LIMITS, ...options.limits };
   const tooLarge = sizeProblems(spec, limits);
-  if (tooLarge.length > 0) return { problems: tooLarge, warnings: [] };
+  if (tooLarge.length > 0) return { problems: tooLarge, warnings: [], nodes: new Map() };
   const problems: ValidationProblem[] = [];
   const warnings: ValidationProblem[] = [];
   const nodes = new Map<string, CompiledNode>();
@@ -204,21 +215,9 @@ export function compilePipeline(
       return;
     }
     seen.add(key);
-    let ok = true;
-    for (const [end, id] of [
-      ['source', c.from_node],
-      ['destination', c.to_node],
-    ] as const) {
-      if (!Object.hasOwn(spec.nodes, id)) {
-        const other = end === 'source' ? c.to_node : c.from_node;
-        problems.push({
-          nodeId: other,
-          pin: end === 'source' ? c.to_pin : c.from_pin,
-          message: `Connection ${label}: ${end} node '${id}' does not exist (referenced by '${other}')`,
-        });
-        ok = false;
-      }
-    }
+    const missing = missingEndProblems(spec, c);
+    problems.push(...missing);
+    let ok = missing.length === 0;
     const from = nodes.get(c.from_node);
     const to = nodes.get(c.to_node);
     if (from && !findOutputPin(from.pins, c.from_pin)) {
@@ -321,6 +320,6 @@ export function compilePipeline(
     });
   }
 
-  if (problems.length > 0) return { problems, warnings };
-  return { pipeline: { spec, mode, nodes, connections: valid }, problems, warnings };
+  if (problems.length > 0) return { problems, warnings, nodes };
+  return { pipeline: { spec, mode, nodes, connections: valid }, problems, warnings, nodes };
 }

@@ -132,9 +132,17 @@ function readNeeds(raw: unknown, path: string, nodeId: string, problems: Validat
 }
 
 /**
- * Gives a mixer with several positional inputs its `num_inputs`, whatever the mode (StreamKit only does
- * it for `mode: oneshot`, so a YAML that forgets the mode fails to wire).
+ * The spec with the params the parser adds to what was written (a copy): a mixer with several positional
+ * inputs gets its `num_inputs`, whatever the mode (StreamKit only does it for `mode: oneshot`, so a YAML that
+ * forgets the mode fails to wire).
  */
+export function withImplicitParams(spec: PipelineSpec): PipelineSpec {
+  const out: PipelineSpec = { ...spec, nodes: nodeRecord(Object.entries(spec.nodes)) };
+  for (const [id, node] of Object.entries(out.nodes)) out.nodes[id] = { ...node };
+  injectMixerInputs(out);
+  return out;
+}
+
 function injectMixerInputs(spec: PipelineSpec): void {
   for (const [id, node] of Object.entries(spec.nodes)) {
     if (node.kind !== MIXER_KIND) continue;
@@ -153,6 +161,11 @@ function injectMixerInputs(spec: PipelineSpec): void {
 export interface PipelineYamlOptions {
   /** Bounds on the YAML text itself (defaults: `DEFAULT_YAML_LIMITS`). */
   limits?: Partial<YamlLimits>;
+  /**
+   * Leave params exactly as written (the editor, which writes the YAML back): no `num_inputs` given to a
+   * mixer. Compile what is run with `withImplicitParams` applied.
+   */
+  paramsAsWritten?: boolean;
 }
 
 /** Parse a YAML document into a spec; returns every structural problem (kinds and pins are checked later). */
@@ -235,7 +248,7 @@ export function tryParsePipelineYaml(
     });
     return { problems };
   }
-  injectMixerInputs(spec);
+  if (!options.paramsAsWritten) injectMixerInputs(spec);
   return problems.length > 0 ? { problems } : { spec, problems };
 }
 
@@ -246,8 +259,11 @@ export function parsePipelineYaml(text: string, options: PipelineYamlOptions = {
   return spec;
 }
 
-/** Serialize a spec to the `nodes`/`needs` YAML form; parsing the result gives back the same spec. */
-export function pipelineToYaml(spec: PipelineSpec): string {
+/**
+ * A spec as the plain `nodes`/`needs` document (node ids in the spec's order, `needs` in connection order);
+ * parsing its YAML gives back the same spec.
+ */
+export function pipelineToDocument(spec: PipelineSpec): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
   if (spec.name !== undefined) doc.name = spec.name;
   if (spec.description !== undefined) doc.description = spec.description;
@@ -272,5 +288,10 @@ export function pipelineToYaml(spec: PipelineSpec): string {
     nodes[id] = out;
   }
   doc.nodes = nodes;
-  return stringify(doc);
+  return doc;
+}
+
+/** Serialize a spec to the `nodes`/`needs` YAML form; parsing the result gives back the same spec. */
+export function pipelineToYaml(spec: PipelineSpec): string {
+  return stringify(pipelineToDocument(spec));
 }

@@ -1,10 +1,21 @@
-// The registry of node kinds: params validated with Ajv (defaults applied; unknown keys dropped with a
-// warning, as StreamKit ignores them, or refused when `strictParams`), pins, and the `/schema/nodes` listing. Kinds can be registered and unregistered at runtime (plugins).
+// The registry of node kinds: params validated with Ajv (definition/param-check.ts: defaults applied, unknown
+// keys dropped with a warning or refused when `strictParams`), pins, and the `/schema/nodes` listing. Kinds can
+// be registered and unregistered at runtime (plugins).
 import { Listeners } from '../core/listeners';
-import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { default as Ajv, ValidateFunction } from 'ajv';
 import type { AnyNodeDefinition, NodeServices } from '../core/node';
 import type { InputPinSpec, OutputPinSpec, PinSet } from '../core/pin-types';
 import type { KindCatalog, KindInfo } from '../definition/types';
+import {
+  checkParamsWith,
+  compileParamSchema,
+  createParamAjv,
+  type AjvClass,
+  type CheckedParams,
+  type ParamProblem,
+} from '../definition/param-check';
+
+export type { CheckedParams, ParamProblem } from '../definition/param-check';
 
 /** One entry of StreamKit's `GET /api/v1/schema/nodes`. */
 export interface NodeSchemaEntry {
@@ -17,16 +28,6 @@ export interface NodeSchemaEntry {
   bidirectional: boolean;
   /** Ours: only usable in oneshot pipelines. */
   oneshot_only?: boolean;
-}
-
-export type ParamProblem = { path: string; message: string };
-
-/** What `checkParams` returns: params with defaults applied, errors, and warnings (unknown keys ignored). */
-export interface CheckedParams {
-  params: Record<string, unknown>;
-  problems: ParamProblem[];
-  /** Unknown keys that were dropped (only when the registry is not `strictParams`). */
-  warnings: ParamProblem[];
 }
 
 export interface NodeRegistryOptions {
@@ -47,32 +48,6 @@ export class RegistryError extends Error {
   }
 }
 
-function keyOf(path: string): string {
-  return path.replace(/^\//, '').split('/').join('.');
-}
-
-function describeAjvError(e: ErrorObject): ParamProblem {
-  const base = e.instancePath;
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-      return { path: `${base}/${prop}`, message: `unknown param '${keyOf(`${base}/${prop}`)}'` };
-    }
-    case 'required': {
-      const prop = String((e.params as { missingProperty: string }).missingProperty);
-      return { path: `${base}/${prop}`, message: `missing required param '${keyOf(`${base}/${prop}`)}'` };
-    }
-    default: {
-      const data = JSON.stringify(e.data);
-      const key = base === '' ? 'params' : `param '${keyOf(base)}'`;
-      return {
-        path: base,
-        message: `${key} ${e.message ?? 'is invalid'}${data === undefined ? '' : ` (got ${data})`}`,
-      };
-    }
-  }
-}
-
 interface Entry {
   def: AnyNodeDefinition;
   /** Compiled on first use: compiling every kind up front makes registry creation slow. */
@@ -83,16 +58,6 @@ interface Entry {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Deletes the key an `additionalProperties` error names (the error's instance path leads to its object). */
-function dropUnknown(root: Record<string, unknown>, e: ErrorObject): void {
-  let at: unknown = root;
-  for (const seg of e.instancePath.split('/').slice(1)) {
-    if (!isObject(at) && !Array.isArray(at)) return;
-    at = (at as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  if (isObject(at)) delete at[String((e.params as { additionalProperty: string }).additionalProperty)];
 }
 
 export class NodeRegistry implements KindCatalog {
@@ -177,33 +142,12 @@ export class NodeRegistry implements KindCatalog {
    */
   checkParams(kind: string, params: unknown, services: NodeServices = {}): CheckedParams {
     const entry = this.entries.get(kind);
-    const fail = (message: string): CheckedParams => ({
-      params: {},
-      problems: [{ path: '', message }],
-      warnings: [],
-    });
-    if (!entry) return fail(`unknown kind '${kind}'`);
-    if (params !== undefined && params !== null && !isObject(params)) return fail('params must be an object');
-    const copy = structuredClone(params ?? {}) as Record<string, unknown>;
-    const validate = this.validator(entry);
-    let warnings: ParamProblem[] = [];
-    if (!validate(copy)) {
-      const errors = validate.errors ?? [];
-      const unknown = this.strictParams ? [] : errors.filter((e) => e.keyword === 'additionalProperties');
-      // Unknown keys are dropped (the node never sees them) and reported as warnings.
-      for (const e of unknown) dropUnknown(copy, e);
-      warnings = unknown.map((e) => {
-        const w = describeAjvError(e);
-        return { path: w.path, message: `${w.message} ignored (not a parameter of ${kind})` };
-      });
-      const others = errors.filter((e) => !unknown.includes(e));
-      if (others.length > 0) return { params: copy, problems: others.map(describeAjvError), warnings };
-      if (!validate(copy)) {
-        return { params: copy, problems: (validate.errors ?? []).map(describeAjvError), warnings };
-      }
-    }
-    const extra = entry.def.validate ? entry.def.validate(copy, services) : [];
-    return { params: copy, problems: extra.map((p) => ({ path: p.path, message: p.message })), warnings };
+    if (!entry)
+      return { params: {}, problems: [{ path: '', message: `unknown kind '${kind}'` }], warnings: [] };
+    const checked = checkParamsWith(this.validator(entry), kind, params, this.strictParams);
+    if (checked.problems.length > 0 || !entry.def.validate) return checked;
+    const extra = entry.def.validate(checked.params, services);
+    return { ...checked, problems: extra.map((p) => ({ path: p.path, message: p.message })) };
   }
 
   /**
@@ -244,20 +188,15 @@ export class NodeRegistry implements KindCatalog {
   private ajv(): Ajv {
     if (!this.ajvInstance) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see ajvInstance)
-      const { default: AjvClass } = require('ajv') as { default: typeof Ajv };
-      this.ajvInstance = new AjvClass({ useDefaults: true, allErrors: true, strict: false, verbose: true });
-      this.ajvInstance.addKeyword({ keyword: 'tunable', schemaType: 'boolean' });
+      const { default: AjvCtor } = require('ajv') as { default: AjvClass };
+      this.ajvInstance = createParamAjv(AjvCtor);
     }
     return this.ajvInstance;
   }
 
   private validator(entry: Entry): ValidateFunction {
-    if (!entry.validate) {
-      const schema: Record<string, unknown> = { ...entry.def.params };
-      // Unknown keys are reported (see checkParams): StreamKit silently ignores them, hiding typos.
-      if (schema.additionalProperties === undefined) schema.additionalProperties = false;
-      entry.validate = this.ajv().compile(schema);
-    }
+    if (!entry.validate)
+      entry.validate = compileParamSchema(this.ajv(), entry.def.params as Record<string, unknown>);
     return entry.validate;
   }
 

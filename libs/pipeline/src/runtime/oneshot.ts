@@ -11,7 +11,7 @@ import {
 } from '../definition/types';
 import { tryParsePipelineYaml } from '../definition/yaml';
 import type { NodeRegistry } from '../registry/registry';
-import { HTTP_INPUT_KIND, HTTP_OUTPUT_KIND } from '../nodes/core/http-io';
+import { HTTP_OUTPUT_KIND, oneshotProblems } from '../definition/oneshot-rules';
 import {
   ByteStream,
   ONESHOT_INPUT_SERVICE,
@@ -99,42 +99,10 @@ function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions
     spec = parsed.spec;
   } else spec = pipeline;
 
-  const problems: ValidationProblem[] = [];
-  const ids = (kind: string) =>
-    Object.entries(spec.nodes)
-      .filter(([, n]) => n.kind === kind)
-      .map(([id]) => id);
-  const inputs = ids(HTTP_INPUT_KIND);
-  const outputs = ids(HTTP_OUTPUT_KIND);
-  if (inputs.length > 1)
-    problems.push({
-      nodeId: inputs[1],
-      message: `A oneshot pipeline takes at most one ${HTTP_INPUT_KIND} (found ${inputs.join(', ')})`,
-    });
-  if (outputs.length > 1)
-    problems.push({
-      nodeId: outputs[1],
-      message: `A oneshot pipeline takes exactly one ${HTTP_OUTPUT_KIND} (found ${outputs.join(', ')})`,
-    });
-  if (outputs.length === 0 && !options.allowNoOutput)
-    problems.push({ message: `A oneshot pipeline needs a ${HTTP_OUTPUT_KIND} node to produce the response` });
-  if (outputs.length === 1 && !spec.connections.some((c) => c.to_node === outputs[0])) {
-    problems.push({
-      nodeId: outputs[0],
-      pin: 'in',
-      message: `Node '${outputs[0]}' (${HTTP_OUTPUT_KIND}) is not connected: give it 'needs'`,
-    });
-  }
-  if (options.input !== undefined && inputs.length === 0)
-    problems.push({
-      message: `Media was uploaded but the pipeline has no ${HTTP_INPUT_KIND} node to receive it`,
-    });
-  if (options.input === undefined && inputs.length === 1)
-    problems.push({
-      nodeId: inputs[0],
-      message: `Node '${inputs[0]}' (${HTTP_INPUT_KIND}) needs uploaded media, but none was sent`,
-    });
-
+  const problems = oneshotProblems(spec, {
+    uploaded: options.input !== undefined,
+    allowNoOutput: options.allowNoOutput,
+  });
   const compiled = compilePipeline(spec, options.registry, {
     mode: 'oneshot',
     services: options.services,
@@ -146,7 +114,7 @@ function compileOneshot(pipeline: string | PipelineSpec, options: OneshotOptions
   }
   return {
     pipeline: compiled.pipeline,
-    outputId: outputs[0] as string | undefined,
+    outputId: Object.keys(spec.nodes).find((id) => spec.nodes[id].kind === HTTP_OUTPUT_KIND),
     warnings: compiled.warnings,
   };
 }

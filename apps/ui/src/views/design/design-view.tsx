@@ -1,7 +1,7 @@
 // The Design view: palette / assets / samples on the left, the canvas in the middle, the inspector and
 // the YAML on the right. Oneshot pipelines are run in Convert; dynamic ones become sessions.
 import { ReactFlowProvider } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../../api/client';
 import type { PipelineMode } from '../../api/types';
@@ -9,13 +9,14 @@ import { ConfirmModal, Modal } from '../../components/modal';
 import { useToast } from '../../components/toasts';
 import { useAppData } from '../../state/app-data';
 import { useDesign } from '../../state/design';
+import { useDesignIssues } from '../../state/design-issues';
 import { downloadBlob, safeFileName } from '../../lib/download';
 import { errorMessage } from '../../lib/format';
 import { addNode } from '../../lib/graph-ops';
 import { autoLayout } from '../../lib/layout';
 import { normalizeDynamicPins } from '../../lib/pins';
 import { isMod, isTyping } from '../../lib/shortcuts';
-import { nodesNamedIn, validateGraph } from '../../lib/validate';
+import { nodesNamedIn } from '../../lib/validate';
 import { parsePipelineYaml } from '../../lib/yaml-graph';
 import { AssetLibrary } from '../shared/assets';
 import { DND_ASSET, FlowCanvas } from './flow-canvas';
@@ -157,7 +158,7 @@ function Toolbar({ errors }: { errors: number }) {
   }, [graph.name, state.mode, state.yaml]);
 
   const importText = (text: string, file: string) => {
-    const parsed = parsePipelineYaml(text);
+    const parsed = parsePipelineYaml(text, undefined, (k) => lookup(k)?.oneshot_only === true);
     if (!parsed.graph) {
       dispatch({ type: 'yamlText', text });
       dispatch({ type: 'yamlParsed', graph: null, problems: parsed.problems });
@@ -184,6 +185,7 @@ function Toolbar({ errors }: { errors: number }) {
       const r = await api.createSession(state.yaml.dynamic, name || undefined);
       setCreating(false);
       dispatch({ type: 'serverError', error: null });
+      dispatch({ type: 'serverWarnings', warnings: r.warnings ?? [] });
       toast.success(`Session “${r.name}” created`);
       if (r.warnings?.length) {
         const more = r.warnings.length > 1 ? ` (+${r.warnings.length - 1} more)` : '';
@@ -356,9 +358,8 @@ function Toolbar({ errors }: { errors: number }) {
 }
 
 function DesignBody() {
-  const { state, dispatch, graph } = useDesign();
-  const { lookup } = useAppData();
-  const issues = useMemo(() => validateGraph(graph, lookup), [graph, lookup]);
+  const { state, dispatch } = useDesign();
+  const issues = useDesignIssues();
   const errors = issues.filter((i) => i.severity === 'error').length;
   return (
     <div className="design" data-testid="design-view">

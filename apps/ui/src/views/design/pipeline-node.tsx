@@ -1,5 +1,6 @@
 // A pipeline node on the canvas: input pins on top, output pins at the bottom, coloured by packet type,
-// with its id, kind, problems, and sliders for its live-tunable ranged params.
+// with its id, kind, problems (error and warning badges, their messages in the tooltips), and sliders for
+// its live-tunable ranged params.
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import { memo, type CSSProperties } from 'react';
 import type { NodeDefinition, PacketTypeMeta } from '../../api/types';
@@ -63,12 +64,20 @@ function PipelineNodeView({ data, selected }: NodeProps<PipelineFlowNode>) {
       <div className="pnode-head">
         <span className="pnode-id">{node.id}</span>
         {(errors.length > 0 || serverError) && (
-          <span className="badge badge-error" data-testid={`node-error-${node.id}`}>
+          <span
+            className="badge badge-error"
+            data-testid={`node-error-${node.id}`}
+            title={errors.map((i) => i.message).join('\n') || 'The server refused this node'}
+          >
             {errors.length || '!'}
           </span>
         )}
-        {errors.length === 0 && !serverError && warnings.length > 0 && (
-          <span className="badge badge-warn" data-testid={`node-warn-${node.id}`}>
+        {warnings.length > 0 && (
+          <span
+            className="badge badge-warn"
+            data-testid={`node-warn-${node.id}`}
+            title={warnings.map((i) => i.message).join('\n')}
+          >
             {warnings.length}
           </span>
         )}

@@ -17,7 +17,7 @@ import { useDesign } from '../../state/design';
 import { placeNodes } from '../../lib/layout';
 import { normalizeDynamicPins } from '../../lib/pins';
 import type { Issue } from '../../lib/validate';
-import { nodeKeyRanges, parsePipelineYaml, type YamlProblem } from '../../lib/yaml-graph';
+import { locatePath, nodeKeyRanges, parsePipelineYaml, type YamlProblem } from '../../lib/yaml-graph';
 
 const PARSE_DELAY_MS = 300;
 
@@ -75,6 +75,8 @@ export function nodeBlock(text: string, id: string): { from: number; to: number 
   return { from, to: Math.max(from, text.slice(0, end).trimEnd().length) };
 }
 
+const pointerKey = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
 export function buildDiagnostics(
   text: string,
   problems: YamlProblem[],
@@ -90,7 +92,10 @@ export function buildDiagnostics(
     out.push({ from: clamp(r.from), to: clamp(r.to), severity: p.severity, message: p.message });
   }
   for (const i of issues) {
-    const r = i.nodeId ? keys.get(i.nodeId) : undefined;
+    // A param problem marks the param where it is written, else the node's key.
+    const param =
+      i.nodeId && i.path ? locatePath(text, `/nodes/${pointerKey(i.nodeId)}/params${i.path}`, 4) : undefined;
+    const r = param ?? (i.nodeId ? keys.get(i.nodeId) : undefined);
     if (r) out.push({ from: r.from, to: r.to, severity: i.severity, message: i.message });
   }
   for (const id of serverNodes) {
@@ -116,7 +121,7 @@ export function YamlPane({ issues }: { issues: Issue[] }) {
     if (!userEdit.current) return;
     const t = window.setTimeout(() => {
       userEdit.current = false;
-      const parsed = parsePipelineYaml(text, graphRef.current);
+      const parsed = parsePipelineYaml(text, graphRef.current, (kind) => lookup(kind)?.oneshot_only === true);
       const graphOut = parsed.graph
         ? normalizeDynamicPins(placeNodes(parsed.graph, parsed.unplaced, lookup), lookup)
         : null;

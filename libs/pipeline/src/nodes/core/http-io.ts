@@ -10,9 +10,9 @@ import {
   type OneshotInputSource,
   type OneshotOutputSink,
 } from '../../runtime/byte-stream';
+import { HTTP_INPUT_KIND, HTTP_OUTPUT_KIND } from '../../definition/oneshot-rules';
 
-export const HTTP_INPUT_KIND = 'streamkit::http_input';
-export const HTTP_OUTPUT_KIND = 'streamkit::http_output';
+export { HTTP_INPUT_KIND, HTTP_OUTPUT_KIND };
 
 export const httpInputNode: NodeDefinition = {
   kind: HTTP_INPUT_KIND,

@@ -45,7 +45,19 @@ function findSpecs(dir, out = []) {
 // .ci/run). Missing ones would fail dozens of specs with unrelated-looking errors: name them and the one
 // command that installs them, then stop.
 const TOOLS = {
-  node: ['ffmpeg', 'ffprobe', 'opusenc', 'opusdec', 'flac', 'mpg123', 'sox', 'openssl'],
+  node: [
+    'ffmpeg',
+    'ffprobe',
+    'opusenc',
+    'opusdec',
+    'flac',
+    'mpg123',
+    'sox',
+    'openssl',
+    'espeak-ng',
+    'flite',
+    'pocketsphinx_continuous',
+  ],
   e2e: ['/usr/bin/chromium', 'ffmpeg'],
 };
 function onPath(tool) {

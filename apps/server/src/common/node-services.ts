@@ -1,5 +1,5 @@
 // The `NodeServices` the server hands to the engine: file read/write and fetch-URL checks from `[security]`,
-// and the `core::script` settings from `[script]` (secrets read from their environment variables once).
+// the `core::script` settings from `[script]` and the models directory from `[models]` (secrets read from their environment variables once).
 // Inject with `@Inject(NODE_SERVICES) services: NodeServices` and pass it to sessions and oneshot runs.
 import type { NodeServices } from '@streamkit/pipeline';
 import {
@@ -7,7 +7,9 @@ import {
   type ScriptSecret,
   type ScriptServices,
 } from '@streamkit/pipeline/nodes/script';
+import { MODELS_SERVICE_KEY, type ModelServices } from '@streamkit/pipeline/nodes/speech/models';
 import { FilePathPolicy, checkFetchUrl } from '@streamkit/pipeline/security';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config, RuntimeEnv } from '../config';
 
@@ -62,5 +64,8 @@ export function buildNodeServices(config: Config, options: NodeServicesOptions =
     resolveWritePath: (path: string) => policy.resolveWritePath(path),
     checkFetchUrl: (url: string) => checkFetchUrl(fetchPatterns, url),
     [SCRIPT_SERVICES_KEY]: scriptServices(config, options.env ?? process.env, options.log),
+    [MODELS_SERVICE_KEY]: {
+      dir: resolve(options.baseDir ?? process.cwd(), config.models.dir),
+    } satisfies ModelServices,
   };
 }

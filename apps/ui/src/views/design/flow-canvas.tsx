@@ -214,7 +214,9 @@ export function FlowCanvas({ issues }: Props) {
           if (c.dragging === false) dragEnded = true;
         } else if (c.type === 'position' && c.dragging === false) dragEnded = true;
       }
-      const coalesce = `${GESTURE_PREFIX}drag-${dragSeq.current}`;
+      // Arrow-key moves (no drag) coalesce by time like typing; a mouse drag is one gesture.
+      const dragging = changes.some((c) => c.type === 'position' && c.dragging !== undefined);
+      const coalesce = dragging ? `${GESTURE_PREFIX}drag-${dragSeq.current}` : 'keyboard-move';
       if (moved) dispatch({ type: dragEnded ? 'graph' : 'move', graph: moved, coalesce });
       else if (dragEnded) dispatch({ type: 'graph', graph: graphRef.current, coalesce });
       if (dragEnded) dragSeq.current++;

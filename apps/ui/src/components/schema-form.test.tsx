@@ -43,6 +43,22 @@ describe('SchemaForm', () => {
     expect(screen.getByText('live')).toBeTruthy();
   });
 
+  it('renders a 32-bit serial number as a number input, not a slider', () => {
+    const spy = vi.fn();
+    // The server's containers::ogg::muxer schema (the recorded fixture leaves the serial unbounded).
+    const schema = {
+      type: 'object',
+      properties: { stream_serial: { type: 'integer', minimum: 0, maximum: 0xffffffff, default: 0 } },
+    };
+    render(<SchemaForm schema={schema} value={{}} onChange={(path, v) => spy(setAt({}, path, v))} />);
+    const input = screen.getByTestId('field-stream_serial') as HTMLInputElement;
+    expect(input.type).toBe('number');
+    expect(input.max).toBe(String(0xffffffff));
+    expect(screen.queryByTestId('field-stream_serial-number')).toBeNull();
+    fireEvent.change(input, { target: { value: '3735928559' } });
+    expect(spy).toHaveBeenLastCalledWith({ stream_serial: 3735928559 });
+  });
+
   it('shows range errors from the schema next to the field', () => {
     render(<Harness kind="audio::gain" initial={{ gain: 7 }} />);
     expect(screen.getByRole('alert').textContent).toBe('gain must be ≤ 4 (got 7)');

@@ -1,8 +1,10 @@
-// A form generated from a JSON Schema: sliders for ranged numbers, selects for enums, checkboxes,
+// A form generated from a JSON Schema: sliders for small ranges (number inputs for wide ones like a
+// 32-bit serial), selects for enums, checkboxes,
 // text inputs, nested fieldsets for objects, and a JSON editor for anything else.
 import { useEffect, useId, useState } from 'react';
 import type { JsonSchema } from '../api/types';
 import { checkField, describeParams, getAt, type FieldSpec } from '../lib/schema-form';
+import { showsSlider } from '../lib/slider';
 
 interface FormProps {
   schema: JsonSchema | undefined;
@@ -130,7 +132,9 @@ function Field({ field: f, root, onChange, testIdPrefix, disabled }: FieldProps)
   }
 
   let control;
-  switch (f.kind) {
+  // A wide range (a serial number, a byte count) is typed, not slid.
+  const kind = f.kind === 'range' && !showsSlider(f) ? 'number' : f.kind;
+  switch (kind) {
     case 'range': {
       const num = typeof shown === 'number' ? shown : (f.min as number);
       control = (

@@ -12,6 +12,7 @@ import {
 import type { PipelineMode } from '../api/types';
 import { emptyGraph, type PipelineGraph } from '../lib/graph';
 import { graphToYaml, type YamlProblem } from '../lib/yaml-graph';
+import { changedPipeline, emptyHistory, record, redo, undo, type History } from './history';
 
 export const DRAFT_KEY = 'skit-design-draft';
 
@@ -40,13 +41,15 @@ export interface DesignState {
   serverWarnings: ServerWarning[];
   /** Bumped when the canvas should re-fit (load, import, layout). */
   fitRequest: number;
+  /** Undo/redo over pipeline edits (canvas and YAML alike). */
+  history: History;
 }
 
 export type DesignAction =
-  /** A canvas edit: the YAML is regenerated. */
-  | { type: 'graph'; graph: PipelineGraph }
+  /** A canvas edit: the YAML is regenerated. Edits with the same `coalesce` key in a burst undo as one. */
+  | { type: 'graph'; graph: PipelineGraph; coalesce?: string }
   /** Node positions only (while dragging): the YAML is left alone. */
-  | { type: 'move'; graph: PipelineGraph }
+  | { type: 'move'; graph: PipelineGraph; coalesce?: string }
   | { type: 'yamlText'; text: string }
   /** The YAML parsed into `graph` (or failed with problems): the text is left as typed. */
   | { type: 'yamlParsed'; graph: PipelineGraph | null; problems: YamlProblem[] }
@@ -54,12 +57,53 @@ export type DesignAction =
   | { type: 'setMode'; mode: PipelineMode }
   | { type: 'select'; ids: string[] }
   | { type: 'serverError'; error: ServerError | null }
+<<<<<<< HEAD
   | { type: 'serverWarnings'; warnings: ServerWarning[] }
   | { type: 'fit' };
+=======
+  | { type: 'fit' }
+  | { type: 'undo' }
+  | { type: 'redo' };
+>>>>>>> ui-canvas
 
 const sameIds = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** The history key an action records under, or `null` when it is not a pipeline edit. */
+function historyKey(action: DesignAction): string | undefined | null {
+  switch (action.type) {
+    case 'graph':
+      return action.coalesce;
+    case 'move':
+      return action.coalesce ?? 'move';
+    case 'yamlText':
+    case 'yamlParsed':
+      return 'yaml';
+    case 'load':
+      return undefined;
+    default:
+      return null;
+  }
+}
+
 export function designReducer(state: DesignState, action: DesignAction): DesignState {
+  if (action.type === 'undo' || action.type === 'redo') {
+    const step = (action.type === 'undo' ? undo : redo)(state.history, state);
+    if (!step) return state;
+    const ids = new Set(step.to.graphs[step.to.mode].nodes.map((n) => n.id));
+    return {
+      ...state,
+      ...step.to,
+      history: step.history,
+      selected: step.to.mode === state.mode ? state.selected.filter((id) => ids.has(id)) : [],
+    };
+  }
+  const next = applyEdit(state, action);
+  const key = historyKey(action);
+  if (key === null || next === state || !changedPipeline(state, next)) return next;
+  return { ...next, history: record(state.history, state, key, Date.now()) };
+}
+
+function applyEdit(state: DesignState, action: DesignAction): DesignState {
   const m = state.mode;
   switch (action.type) {
     case 'graph': {
@@ -127,6 +171,8 @@ export function designReducer(state: DesignState, action: DesignAction): DesignS
       return { ...state, serverWarnings: action.warnings };
     case 'fit':
       return { ...state, fitRequest: state.fitRequest + 1 };
+    default:
+      return state;
   }
 }
 
@@ -163,6 +209,7 @@ export function initialDesignState(storage: Storage | null = safeStorage()): Des
     serverError: null,
     serverWarnings: [],
     fitRequest: 1,
+    history: emptyHistory(),
   };
 }
 

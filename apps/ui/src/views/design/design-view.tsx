@@ -24,6 +24,7 @@ import { Inspector } from './inspector';
 import { NodePalette } from './node-palette';
 import { SamplesPane } from './samples-pane';
 import { useCanvasCenter } from './use-canvas-center';
+import { useCanvasCommands } from './use-canvas-commands';
 import { YamlPane } from './yaml-pane';
 
 type LeftTab = 'nodes' | 'assets' | 'samples';
@@ -144,11 +145,8 @@ function Toolbar({ errors }: { errors: number }) {
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState(false);
   const empty = graph.nodes.length === 0;
-
-  const layout = useCallback(() => {
-    dispatch({ type: 'graph', graph: autoLayout(graph, lookup) });
-    dispatch({ type: 'fit' });
-  }, [dispatch, graph, lookup]);
+  const commands = useCanvasCommands();
+  const layout = commands.layout;
 
   const exportYaml = useCallback(() => {
     downloadBlob(
@@ -224,7 +222,21 @@ function Toolbar({ errors }: { errors: number }) {
         e.preventDefault();
         fileInput.current?.click();
       } else if (isTyping(e)) return;
-      else if (e.key === 'L' && e.shiftKey) layout();
+      // Ctrl+Z in a field or the YAML editor is that field's own undo (above); elsewhere it is the pipeline's.
+      else if (isMod(e) && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) commands.redo();
+        else commands.undo();
+      } else if (isMod(e) && e.key.toLowerCase() === 'y') {
+        e.preventDefault();
+        commands.redo();
+      } else if (isMod(e) && e.key.toLowerCase() === 'd') {
+        e.preventDefault();
+        commands.duplicate();
+      } else if (isMod(e) && e.key.toLowerCase() === 'a') {
+        e.preventDefault();
+        commands.selectAll();
+      } else if (e.key === 'L' && e.shiftKey) layout();
       else if (e.key === '/') {
         e.preventDefault();
         document.querySelector<HTMLInputElement>('[data-testid="palette-search"]')?.focus();
@@ -232,7 +244,7 @@ function Toolbar({ errors }: { errors: number }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [run, exportYaml, layout, dispatch]);
+  }, [run, exportYaml, layout, dispatch, commands]);
 
   const modes: { id: PipelineMode; label: string; hint: string }[] = [
     { id: 'oneshot', label: 'Oneshot', hint: 'Request → response: run a file through the pipeline' },
@@ -253,6 +265,28 @@ function Toolbar({ errors }: { errors: number }) {
             {m.label}
           </button>
         ))}
+      </div>
+      <div className="toolbar-group" role="group" aria-label="History">
+        <button
+          className="btn ghost small"
+          onClick={commands.undo}
+          disabled={!commands.canUndo}
+          title="Undo (Ctrl+Z)"
+          aria-label="Undo"
+          data-testid="undo"
+        >
+          ↶ Undo
+        </button>
+        <button
+          className="btn ghost small"
+          onClick={commands.redo}
+          disabled={!commands.canRedo}
+          title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
+          aria-label="Redo"
+          data-testid="redo"
+        >
+          ↷ Redo
+        </button>
       </div>
       <div className="toolbar-group">
         <button

@@ -1,5 +1,6 @@
 // The React Flow canvas of the Design view: nodes from the graph, typed pins, connection checks while
-// dragging (with the reason shown at the cursor), drops from the palette, assets and fragments.
+// dragging (with the reason shown at the cursor), drops from the palette, assets and fragments, edges
+// routed around nodes, and context menus. Drags and param bursts are one undo step each.
 import {
   Background,
   BackgroundVariant,
@@ -10,13 +11,13 @@ import {
   applyNodeChanges,
   type Connection,
   type ConnectionLineComponentProps,
-  type Edge,
   type FinalConnectionState,
   type IsValidConnection,
   type NodeChange,
   type OnConnectEnd,
   type EdgeChange,
 } from '@xyflow/react';
+import './design-canvas.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useTheme } from '../../components/theme';
 import { useToast } from '../../components/toasts';
@@ -24,18 +25,23 @@ import { useAppData } from '../../state/app-data';
 import { useDesign } from '../../state/design';
 import type { PipelineGraph } from '../../lib/graph';
 import { addNode, connect, insertFragment, removeElements, setParam } from '../../lib/graph-ops';
-import { autoLayout } from '../../lib/layout';
+import { autoLayout, NODE_WIDTH, nodeHeight } from '../../lib/layout';
 import { packetColor } from '../../lib/packet-style';
 import { inputPins, outputPins, resolvedOutputType } from '../../lib/pins';
 import { checkConnection, type Issue } from '../../lib/validate';
 import { parsePipelineYaml } from '../../lib/yaml-graph';
+import { GESTURE_PREFIX } from '../../state/history';
+import { useCanvasMenus } from './canvas-menus';
 import { PipelineNode, type PipelineFlowNode } from './pipeline-node';
+import { RoutedEdge, type RoutedFlowEdge } from './routed-edge';
+import { useCanvasCommands } from './use-canvas-commands';
 
 export const DND_NODE = 'application/x-skit-node';
 export const DND_ASSET = 'application/x-skit-asset';
 export const DND_FRAGMENT = 'application/x-skit-fragment';
 
 const nodeTypes = { pipeline: PipelineNode };
+const edgeTypes = { routed: RoutedEdge };
 
 interface Props {
   issues: Issue[];
@@ -100,10 +106,16 @@ export function FlowCanvas({ issues }: Props) {
   const toast = useToast();
   const flow = useReactFlow();
   const check = useConnectionChecker();
+  const commands = useCanvasCommands();
+  const menus = useCanvasMenus(commands);
 
   const onParam = useCallback(
     (nodeId: string, path: string[], value: unknown) =>
-      dispatch({ type: 'graph', graph: setParam(graph, nodeId, path, value) }),
+      dispatch({
+        type: 'graph',
+        graph: setParam(graph, nodeId, path, value),
+        coalesce: `param:${nodeId}:${path.join('.')}`,
+      }),
     [dispatch, graph],
   );
 
@@ -144,14 +156,27 @@ export function FlowCanvas({ issues }: Props) {
     });
   }, [built]);
 
+  // Edges are routed around every node's box: measured when React Flow has measured it.
+  const boxes = useMemo(
+    () =>
+      rfNodes.map((n) => ({
+        x: n.position.x,
+        y: n.position.y,
+        width: n.measured?.width ?? NODE_WIDTH,
+        height: n.measured?.height ?? nodeHeight(n.data.node, lookup),
+      })),
+    [rfNodes, lookup],
+  );
+
   const [selectedEdges, setSelectedEdges] = useState<string[]>([]);
-  const edges = useMemo<Edge[]>(
+  const edges = useMemo<RoutedFlowEdge[]>(
     () =>
       graph.edges.map((e) => {
         const t = resolvedOutputType(graph, lookup, e.source, e.sourcePin) ?? 'Any';
         const bad = issues.some((i) => i.edgeId === e.id);
         return {
           id: e.id,
+          type: 'routed',
           source: e.source,
           sourceHandle: e.sourcePin,
           target: e.target,
@@ -160,14 +185,16 @@ export function FlowCanvas({ issues }: Props) {
           className: `${bad ? 'edge-bad' : ''}${e.mode === 'best_effort' ? ' edge-best-effort' : ''}`,
           style: { stroke: bad ? 'var(--danger)' : packetColor(t, packets) },
           label: e.mode === 'best_effort' ? 'best effort' : undefined,
-          data: { mode: e.mode },
+          data: { mode: e.mode, boxes },
         };
       }),
-    [graph, lookup, packets, issues, selectedEdges],
+    [graph, lookup, packets, issues, selectedEdges, boxes],
   );
 
   const graphRef = useRef<PipelineGraph>(graph);
   graphRef.current = graph;
+  // Each drag is one undo step however long it lasts: its moves share a gesture key.
+  const dragSeq = useRef(0);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<PipelineFlowNode>[]) => {
@@ -187,8 +214,12 @@ export function FlowCanvas({ issues }: Props) {
           if (c.dragging === false) dragEnded = true;
         } else if (c.type === 'position' && c.dragging === false) dragEnded = true;
       }
-      if (moved) dispatch({ type: dragEnded ? 'graph' : 'move', graph: moved });
-      else if (dragEnded) dispatch({ type: 'graph', graph: graphRef.current });
+      // Arrow-key moves (no drag) coalesce by time like typing; a mouse drag is one gesture.
+      const dragging = changes.some((c) => c.type === 'position' && c.dragging !== undefined);
+      const coalesce = dragging ? `${GESTURE_PREFIX}drag-${dragSeq.current}` : 'keyboard-move';
+      if (moved) dispatch({ type: dragEnded ? 'graph' : 'move', graph: moved, coalesce });
+      else if (dragEnded) dispatch({ type: 'graph', graph: graphRef.current, coalesce });
+      if (dragEnded) dragSeq.current++;
       if (changes.some((c) => c.type === 'select')) {
         const sel = new Set(state.selected);
         for (const c of changes) {
@@ -319,11 +350,23 @@ export function FlowCanvas({ issues }: Props) {
 
   const empty = graph.nodes.length === 0;
   return (
-    <div className="flow-wrap" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<PipelineFlowNode, Edge>
+    <div
+      className="flow-wrap"
+      data-testid="flow-canvas"
+      tabIndex={0}
+      aria-label="Pipeline canvas: Shift+F10 opens the canvas menu"
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onKeyDown={menus.onKeyDown}
+    >
+      <ReactFlow<PipelineFlowNode, RoutedFlowEdge>
         nodes={rfNodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodeContextMenu={menus.onNodeContextMenu}
+        onEdgeContextMenu={menus.onEdgeContextMenu}
+        onPaneContextMenu={menus.onPaneContextMenu}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onDelete={onDelete}
@@ -342,6 +385,7 @@ export function FlowCanvas({ issues }: Props) {
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
         <Controls showInteractive={false} />
       </ReactFlow>
+      {menus.popup}
       {empty && (
         <div className="canvas-empty" data-testid="canvas-empty">
           <p>

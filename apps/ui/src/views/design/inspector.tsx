@@ -58,7 +58,11 @@ export function Inspector({ issues }: { issues: Issue[] }) {
             placeholder="untitled"
             data-testid="pipeline-name"
             onChange={(e) =>
-              dispatch({ type: 'graph', graph: { ...graph, name: e.target.value || undefined } })
+              dispatch({
+                type: 'graph',
+                graph: { ...graph, name: e.target.value || undefined },
+                coalesce: 'pipeline-name',
+              })
             }
           />
         </div>
@@ -71,7 +75,11 @@ export function Inspector({ issues }: { issues: Issue[] }) {
             type="text"
             value={graph.description ?? ''}
             onChange={(e) =>
-              dispatch({ type: 'graph', graph: { ...graph, description: e.target.value || undefined } })
+              dispatch({
+                type: 'graph',
+                graph: { ...graph, description: e.target.value || undefined },
+                coalesce: 'pipeline-description',
+              })
             }
           />
         </div>
@@ -153,7 +161,13 @@ export function Inspector({ issues }: { issues: Issue[] }) {
         schema={def?.param_schema}
         value={node.params}
         testIdPrefix="inspector-field"
-        onChange={(path, value) => dispatch({ type: 'graph', graph: setParam(graph, node.id, path, value) })}
+        onChange={(path, value) =>
+          dispatch({
+            type: 'graph',
+            graph: setParam(graph, node.id, path, value),
+            coalesce: `param:${node.id}:${path.join('.')}`,
+          })
+        }
       />
       <div className="section-title">Pins</div>
       <ul className="pin-list">

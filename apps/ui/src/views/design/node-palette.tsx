@@ -1,18 +1,15 @@
 // The node palette: every kind the role may use, searchable, grouped by category, filtered by mode.
-// Drag a kind onto the canvas, or click it (or press Enter) to add it in the middle of the view.
+// Drag a kind onto the canvas, or click it (or press Enter) to add it in the middle of the view. Each
+// entry shows the whole kind (short name over its namespace); its info button sits beside it, not in it.
 import { useMemo, useState } from 'react';
-import type { NodeDefinition, PipelineMode } from '../../api/types';
+import type { NodeDefinition } from '../../api/types';
 import { useAppData } from '../../state/app-data';
 import { useDesign } from '../../state/design';
 import { addNode } from '../../lib/graph-ops';
+import { availableInMode, splitKind } from '../../lib/node-kinds';
 import { packetColor, packetLabel } from '../../lib/packet-style';
 import { DND_NODE } from './flow-canvas';
 import { useCanvasCenter } from './use-canvas-center';
-
-export function availableInMode(def: NodeDefinition, mode: PipelineMode): boolean {
-  if (mode === 'oneshot') return !def.categories.includes('dynamic');
-  return !def.categories.includes('oneshot');
-}
 
 export function NodePalette() {
   const { nodeDefs, packets, bootErrors } = useAppData();
@@ -90,73 +87,87 @@ export function NodePalette() {
               <span className="count">{defs.length}</span>
             </button>
             {!isCollapsed &&
-              defs.map((d) => (
-                <div key={d.kind} className="palette-item-wrap">
-                  <div
-                    className="palette-item"
-                    role="button"
-                    tabIndex={0}
-                    draggable
-                    data-testid={`palette-node-${d.kind}`}
-                    title={`${d.description ?? d.kind}\nDrag onto the canvas, or click to add`}
-                    onDragStart={(e) => {
-                      e.dataTransfer.setData(DND_NODE, d.kind);
-                      e.dataTransfer.setData('text/plain', d.kind);
-                      e.dataTransfer.effectAllowed = 'copy';
-                    }}
-                    onClick={() => add(d)}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Enter' || e.key === ' ') {
-                        e.preventDefault();
-                        add(d);
-                      }
-                    }}
-                  >
-                    <span className="pins-mini">
-                      {[
-                        ...d.inputs.map((p) => p.accepts_types[0] ?? 'Any'),
-                        ...d.outputs.map((p) => p.produces_type),
-                      ]
-                        .slice(0, 3)
-                        .map((t, i) => (
-                          <span key={i} className="dot" style={{ background: packetColor(t, packets) }} />
-                        ))}
-                    </span>
-                    <span className="palette-kind">{d.kind}</span>
-                    <button
-                      className="icon-btn info"
-                      aria-label={`About ${d.kind}`}
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        setOpen(open === d.kind ? null : d.kind);
-                      }}
-                    >
-                      i
-                    </button>
-                  </div>
-                  {open === d.kind && (
-                    <div className="palette-details">
-                      <p>{d.description ?? 'No description.'}</p>
-                      {d.inputs.map((p) => (
-                        <div key={`i${p.name}`} className="small">
-                          in <code>{p.name}</code>:{' '}
-                          {p.accepts_types.map((t) => packetLabel(t, packets)).join(' | ')}
-                        </div>
-                      ))}
-                      {d.outputs.map((p) => (
-                        <div key={`o${p.name}`} className="small">
-                          out <code>{p.name}</code>: {packetLabel(p.produces_type, packets)}
-                        </div>
-                      ))}
-                      {d.param_schema.properties && (
-                        <div className="small muted">
-                          params: {Object.keys(d.param_schema.properties).join(', ')}
-                        </div>
-                      )}
+              defs.map((d) => {
+                const { name, namespace } = splitKind(d.kind);
+                return (
+                  <div key={d.kind} className="palette-item-wrap">
+                    <div className="palette-row">
+                      <div
+                        className="palette-item"
+                        role="button"
+                        tabIndex={0}
+                        draggable
+                        aria-label={`Add ${d.kind}`}
+                        data-testid={`palette-node-${d.kind}`}
+                        title={`${d.kind}\n${d.description ?? ''}\nDrag onto the canvas, or click to add`}
+                        onDragStart={(e) => {
+                          e.dataTransfer.setData(DND_NODE, d.kind);
+                          e.dataTransfer.setData('text/plain', d.kind);
+                          e.dataTransfer.effectAllowed = 'copy';
+                        }}
+                        onClick={() => add(d)}
+                        onKeyDown={(e) => {
+                          if (e.key === 'Enter' || e.key === ' ') {
+                            e.preventDefault();
+                            add(d);
+                          }
+                        }}
+                      >
+                        <span className="pins-mini" aria-hidden="true">
+                          {[
+                            ...d.inputs.map((p) => p.accepts_types[0] ?? 'Any'),
+                            ...d.outputs.map((p) => p.produces_type),
+                          ]
+                            .slice(0, 3)
+                            .map((t, i) => (
+                              <span key={i} className="dot" style={{ background: packetColor(t, packets) }} />
+                            ))}
+                        </span>
+                        <span className="palette-names">
+                          <span className="palette-name" data-testid="palette-name">
+                            {name}
+                          </span>
+                          {namespace && (
+                            <span className="palette-ns" data-testid="palette-ns">
+                              {namespace}
+                            </span>
+                          )}
+                        </span>
+                      </div>
+                      <button
+                        type="button"
+                        className="icon-btn info"
+                        aria-label={`About ${d.kind}`}
+                        aria-expanded={open === d.kind}
+                        onClick={() => setOpen(open === d.kind ? null : d.kind)}
+                      >
+                        i
+                      </button>
                     </div>
-                  )}
-                </div>
-              ))}
+                    {open === d.kind && (
+                      <div className="palette-details">
+                        <p>{d.description ?? 'No description.'}</p>
+                        {d.inputs.map((p) => (
+                          <div key={`i${p.name}`} className="small">
+                            in <code>{p.name}</code>:{' '}
+                            {p.accepts_types.map((t) => packetLabel(t, packets)).join(' | ')}
+                          </div>
+                        ))}
+                        {d.outputs.map((p) => (
+                          <div key={`o${p.name}`} className="small">
+                            out <code>{p.name}</code>: {packetLabel(p.produces_type, packets)}
+                          </div>
+                        ))}
+                        {d.param_schema.properties && (
+                          <div className="small muted">
+                            params: {Object.keys(d.param_schema.properties).join(', ')}
+                          </div>
+                        )}
+                      </div>
+                    )}
+                  </div>
+                );
+              })}
           </section>
         );
       })}

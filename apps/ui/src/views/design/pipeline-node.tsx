@@ -1,13 +1,13 @@
-// A pipeline node on the canvas: input pins on top, output pins at the bottom, coloured by packet type,
-// with its id, kind, problems (error and warning badges, their messages in the tooltips), and sliders for
-// its live-tunable ranged params.
+// A pipeline node on the canvas: input pins on the left, outputs on the right (data flows left to right,
+// as auto-layout lays it out), coloured by packet type, with its id, kind, problems (error and warning
+// badges, their messages in the tooltips), and sliders for its live-tunable ranged params.
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import { memo, type CSSProperties } from 'react';
 import type { NodeDefinition, PacketTypeMeta } from '../../api/types';
 import type { GraphNode } from '../../lib/graph';
 import { packetColor, packetLabel } from '../../lib/packet-style';
 import type { InputPinView, OutputPinView } from '../../lib/pins';
-import { describeParams } from '../../lib/schema-form';
+import { canvasSliders, pinsMinHeight } from '../../lib/layout';
 import type { Issue } from '../../lib/validate';
 
 export interface PipelineNodeData extends Record<string, unknown> {
@@ -35,13 +35,14 @@ function PipelineNodeView({ data, selected }: NodeProps<PipelineFlowNode>) {
   const { node, def, inputs, outputs, issues, packets, serverError } = data;
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
-  const sliders = describeParams(def?.param_schema).filter((f) => f.kind === 'range' && f.tunable);
+  const sliders = canvasSliders(def);
   const state = errors.length || serverError ? 'error' : warnings.length ? 'warning' : 'ok';
   return (
     <div
       className={`pnode pnode-${state}${selected ? ' selected' : ''}${def ? '' : ' unknown'}`}
       data-testid={`node-${node.id}`}
       data-kind={node.kind}
+      style={{ minHeight: pinsMinHeight(Math.max(inputs.length, outputs.length)) }}
       title={[...errors, ...warnings].map((i) => i.message).join('\n') || undefined}
     >
       {inputs.map((p, i) => (
@@ -49,11 +50,11 @@ function PipelineNodeView({ data, selected }: NodeProps<PipelineFlowNode>) {
           key={p.name}
           id={p.name}
           type="target"
-          position={Position.Top}
+          position={Position.Left}
           className={`pin${p.ghost ? ' pin-ghost' : ''}`}
           style={
             {
-              left: spread(i, inputs.length),
+              top: spread(i, inputs.length),
               '--pin': packetColor(p.accepts[0] ?? 'Any', packets),
             } as CSSProperties
           }
@@ -109,10 +110,10 @@ function PipelineNodeView({ data, selected }: NodeProps<PipelineFlowNode>) {
           key={p.name}
           id={p.name}
           type="source"
-          position={Position.Bottom}
+          position={Position.Right}
           className="pin"
           style={
-            { left: spread(i, outputs.length), '--pin': packetColor(p.produces, packets) } as CSSProperties
+            { top: spread(i, outputs.length), '--pin': packetColor(p.produces, packets) } as CSSProperties
           }
           title={`${p.name} → ${packetLabel(p.produces, packets)}`}
           data-testid={`pin-${node.id}-out-${p.name}`}

@@ -114,6 +114,9 @@ export function YamlPane({ issues }: { issues: Issue[] }) {
   const userEdit = useRef(false);
   const [view, setView] = useState<EditorView | null>(null);
   const [copied, setCopied] = useState(false);
+  // The editor takes an outside change (a canvas edit, undo) only after the user's typing pauses, so
+  // positions computed from `text` wait until its document holds `text`; this ticks on every change.
+  const [, setDocVersion] = useState(0);
   const graphRef = useRef(graph);
   graphRef.current = graph;
 
@@ -141,9 +144,10 @@ export function YamlPane({ issues }: { issues: Issue[] }) {
       ),
     [text, state.yamlProblems, issues, state.serverError],
   );
+  const inSync = view !== null && view.state.doc.toString() === text;
   useEffect(() => {
-    if (view) view.dispatch(setDiagnostics(view.state, diagnostics));
-  }, [view, diagnostics]);
+    if (view && inSync) view.dispatch(setDiagnostics(view.state, diagnostics));
+  }, [view, inSync, diagnostics]);
 
   const extensions = useMemo(() => {
     const kinds = nodeDefs.map((d) => ({
@@ -169,18 +173,21 @@ export function YamlPane({ issues }: { issues: Issue[] }) {
       EditorView.lineWrapping,
       editorChrome,
       nodeHighlight,
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) setDocVersion((n) => n + 1);
+      }),
     ];
   }, [nodeDefs]);
 
   const focusId = state.selected.length === 1 ? state.selected[0] : null;
   useEffect(() => {
-    if (!view) return;
+    if (!view || !inSync) return;
     const block = focusId ? nodeBlock(text, focusId) : null;
     const effects: StateEffect<unknown>[] = [setHighlight.of(block)];
     // Follow the canvas selection, but never move the view under someone typing in it.
     if (block && !view.hasFocus) effects.push(EditorView.scrollIntoView(block.from, { y: 'center' }));
     view.dispatch({ effects });
-  }, [view, focusId, text]);
+  }, [view, inSync, focusId, text]);
 
   const structural = state.yamlProblems.filter((p) => p.severity === 'error');
   return (

@@ -57,14 +57,10 @@ export type DesignAction =
   | { type: 'setMode'; mode: PipelineMode }
   | { type: 'select'; ids: string[] }
   | { type: 'serverError'; error: ServerError | null }
-<<<<<<< HEAD
   | { type: 'serverWarnings'; warnings: ServerWarning[] }
-  | { type: 'fit' };
-=======
   | { type: 'fit' }
   | { type: 'undo' }
   | { type: 'redo' };
->>>>>>> ui-canvas
 
 const sameIds = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 

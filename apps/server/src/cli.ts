@@ -19,6 +19,7 @@ Usage:
   skit [-c FILE] [serve] [--config FILE] [--address HOST:PORT]   run the server (default command)
   skit config default                                           print the default config as TOML
   skit config schema                                            print the config's JSON Schema
+  skit models list | pull NAME                                  speech models: what is present, download one
   skit loadtest SCENARIO.toml [--server URL] [--duration S]      run a load-test scenario (skit loadtest --help)
   skit --help | --version
   skit COMMAND ...                                              a client command (below)
@@ -133,6 +134,11 @@ async function serve(args: Parsed): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'models') {
+    const { runModelsCli } = await import('./models/models-cli.js');
+    process.exitCode = await runModelsCli(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'loadtest' || argv[0] === 'lt' || argv[0] === 'load-test') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for this command
     const { runLoadtestCli } = require('./loadtest/cli') as typeof import('./loadtest/cli');

@@ -122,6 +122,29 @@ describe('speech over the HTTP API', () => {
     );
   });
 
+  it('the speech samples: those on Debian engines run, the model-backed ones are refused naming their model', async () => {
+    const sample = (name: string) => readFileSync(join(REPO, 'samples/pipelines/oneshot', name), 'utf8');
+    const speech = new Blob([readFileSync(join(REPO, 'samples/audio/system/speech_en_48k_stereo.opus.ogg'))]);
+    const vad = await processRequest(server.url, sample('vad-demo.yml'), speech);
+    assert.equal(vad.status, 200);
+    assert.match(await vad.text(), /"event_type":"speech_end"/);
+    const stt = await processRequest(server.url, sample('transcribe.yml'), speech);
+    assert.equal(stt.status, 200);
+    assert.match(await stt.text(), /^\{"Transcription":\{"text":"[a-z]/);
+    const tts = await processRequest(server.url, sample('text_to_speech.yml'), new Blob([SENTENCE]));
+    assert.equal(tts.status, 200);
+    assert.match(tts.headers.get('content-type') ?? '', /^audio\/webm/);
+    assert.ok((await tts.arrayBuffer()).byteLength > 10_000);
+    for (const [name, model] of [
+      ['speech_to_text.yml', 'whisper-base-en-q5_1'],
+      ['kokoro-tts.yml', 'kokoro'],
+    ]) {
+      const res = await processRequest(server.url, sample(name), new Blob([SENTENCE]));
+      assert.equal(res.status, 400, name);
+      assert.match(await res.text(), new RegExp(`skit models pull ${model}`), name);
+    }
+  });
+
   it('a model path that tries to leave the models directory is refused', async () => {
     const res = await processRequest(
       server.url,

@@ -11,7 +11,7 @@ import { useTheme } from '../../components/theme';
 import { StepCard } from '../../components/step-card';
 import { useAppData } from '../../state/app-data';
 import { useDesign } from '../../state/design';
-import { needsMedia, withAssetInput } from '../../lib/convert';
+import { needsMedia, takesText, withAssetInput } from '../../lib/convert';
 import { downloadBlob, safeFileName } from '../../lib/download';
 import { errorMessage, formatBytes } from '../../lib/format';
 import { extensionFor, resultKind, runProcess, sniffContentType } from '../../lib/process';
@@ -59,7 +59,7 @@ const idle: RunState = {
 };
 
 export function ConvertView() {
-  const { can } = useAppData();
+  const { can, nodeDefs } = useAppData();
   const { state: design } = useDesign();
   const { theme } = useTheme();
   const [params] = useSearchParams();
@@ -71,7 +71,8 @@ export function ConvertView() {
   );
   const [edited, setEdited] = useState<string | null>(null);
   const [showYaml, setShowYaml] = useState(false);
-  const [inputMode, setInputMode] = useState<'upload' | 'asset'>('upload');
+  const [inputMode, setInputMode] = useState<'upload' | 'asset' | 'text'>('upload');
+  const [typed, setTyped] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [fileProblem, setFileProblem] = useState<string | null>(null);
   const [asset, setAsset] = useState<AudioAsset | null>(null);
@@ -116,9 +117,18 @@ export function ConvertView() {
   useEffect(() => setEdited(null), [sourceId]);
   const baseYaml = edited ?? source?.yaml ?? '';
   const wantsMedia = useMemo(() => needsMedia(baseYaml), [baseYaml]);
+  const wantsText = useMemo(
+    () => wantsMedia && takesText(baseYaml, nodeDefs),
+    [baseYaml, wantsMedia, nodeDefs],
+  );
+  // A text pipeline starts on typed text; leaving one goes back to uploads.
+  useEffect(() => {
+    if (wantsText) setInputMode('text');
+    else setInputMode((m) => (m === 'text' ? 'upload' : m));
+  }, [wantsText]);
 
   const effective = useMemo(() => {
-    if (!wantsMedia || inputMode === 'upload' || !asset)
+    if (!wantsMedia || inputMode !== 'asset' || !asset)
       return { yaml: baseYaml, error: null as string | null };
     try {
       return { yaml: withAssetInput(baseYaml, asset.path), error: null };
@@ -127,7 +137,9 @@ export function ConvertView() {
     }
   }, [baseYaml, wantsMedia, inputMode, asset]);
 
-  const inputReady = !wantsMedia || (inputMode === 'upload' ? file !== null : asset !== null);
+  const inputReady =
+    !wantsMedia ||
+    (inputMode === 'upload' ? file !== null : inputMode === 'text' ? typed.trim() !== '' : asset !== null);
   const q = query.trim().toLowerCase();
   const shownSources = sources.filter(
     (s) => !q || s.name.toLowerCase().includes(q) || s.description.toLowerCase().includes(q),
@@ -137,7 +149,13 @@ export function ConvertView() {
     if (!source) return;
     const feed = new StreamFeed();
     const t0 = performance.now();
-    const media = wantsMedia && inputMode === 'upload' ? file : null;
+    const media = !wantsMedia
+      ? null
+      : inputMode === 'upload'
+        ? file
+        : inputMode === 'text'
+          ? new File([typed], 'text.txt', { type: 'text/plain; charset=utf-8' })
+          : null;
     setRun({ ...idle, phase: 'running', startedAt: t0, feed: null, total: media?.size ?? 0 });
     let declared = 'application/octet-stream';
     let sniffed = false;
@@ -281,6 +299,15 @@ export function ConvertView() {
           ) : (
             <>
               <div className="segmented" role="group" aria-label="Input source">
+                {wantsText && (
+                  <button
+                    className={inputMode === 'text' ? 'active' : ''}
+                    onClick={() => setInputMode('text')}
+                    data-testid="input-text"
+                  >
+                    Type text
+                  </button>
+                )}
                 <button
                   className={inputMode === 'upload' ? 'active' : ''}
                   onClick={() => setInputMode('upload')}
@@ -296,7 +323,20 @@ export function ConvertView() {
                   Use an asset
                 </button>
               </div>
-              {inputMode === 'upload' ? (
+              {inputMode === 'text' ? (
+                <label className="field">
+                  <span>Text to send</span>
+                  <textarea
+                    rows={5}
+                    value={typed}
+                    maxLength={100_000}
+                    onChange={(e) => setTyped(e.target.value)}
+                    placeholder="Type what the pipeline should read (speak, translate...)."
+                    disabled={running}
+                    data-testid="convert-text"
+                  />
+                </label>
+              ) : inputMode === 'upload' ? (
                 file ? (
                   <div className="file-chip" data-testid="convert-file">
                     <span>

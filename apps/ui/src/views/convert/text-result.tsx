@@ -43,7 +43,7 @@ interface Segment {
   text: string;
   start_time_ms: number;
   end_time_ms: number;
-  confidence?: number;
+  confidence?: number | null;
 }
 
 interface Transcription {
@@ -116,7 +116,7 @@ export function TextResult({ feed, contentType }: { feed: StreamFeed; contentTyp
                     {ms(s.start_time_ms)} – {ms(s.end_time_ms)}
                   </span>{' '}
                   {s.text}
-                  {s.confidence !== undefined && (
+                  {typeof s.confidence === 'number' && (
                     <span className="muted small"> ({Math.round(s.confidence * 100)}%)</span>
                   )}
                 </li>

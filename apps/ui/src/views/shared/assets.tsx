@@ -3,10 +3,12 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from '../../api/client';
 import type { AudioAsset } from '../../api/types';
+import { isAbort, type UploadProgress as Progress } from '../../api/upload';
 import { ConfirmModal } from '../../components/modal';
 import { useToast } from '../../components/toasts';
 import { useAppData } from '../../state/app-data';
 import { errorMessage, formatBytes } from '../../lib/format';
+import { UploadProgress } from './upload-progress';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'];
 export const MAX_ASSET_BYTES = 100 * 1024 * 1024;
@@ -101,6 +103,11 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
   const [playing, setPlaying] = useState<string | null>(null);
   const [pendingDelete, setPendingDelete] = useState<AudioAsset | null>(null);
   const [busy, setBusy] = useState(false);
+  const [uploading, setUploading] = useState<{ name: string; progress: Progress | null } | null>(null);
+  const cancelUpload = useRef<AbortController | null>(null);
+
+  // Leaving the view cancels an upload in flight (the server keeps nothing of it).
+  useEffect(() => () => cancelUpload.current?.abort(), []);
 
   const upload = async (files: File[]) => {
     setBusy(true);
@@ -110,12 +117,25 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
         toast.error(problem);
         continue;
       }
+      const controller = new AbortController();
+      cancelUpload.current = controller;
+      setUploading({ name: f.name, progress: null });
       try {
-        const a = await api.uploadAsset(f);
+        const a = await api.uploadAsset(f, {
+          signal: controller.signal,
+          onProgress: (progress) => setUploading({ name: f.name, progress }),
+        });
         toast.success(`Uploaded “${a.name}”`);
         onPick?.(a);
       } catch (e) {
+        if (isAbort(e)) {
+          toast.info(`Upload of “${f.name}” cancelled: nothing was kept on the server`);
+          break;
+        }
         toast.error(`Upload of “${f.name}” failed: ${errorMessage(e)}`);
+      } finally {
+        cancelUpload.current = null;
+        setUploading(null);
       }
     }
     setBusy(false);
@@ -166,6 +186,14 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
               <span className="muted small"> ({AUDIO_EXTENSIONS.join(', ')}, ≤ 100 MB)</span>
             </span>
           }
+        />
+      )}
+      {uploading && (
+        <UploadProgress
+          fileName={uploading.name}
+          progress={uploading.progress}
+          onCancel={() => cancelUpload.current?.abort()}
+          testId="asset-upload-progress"
         />
       )}
       {error && <p className="error-text">Assets could not be loaded: {error}</p>}

@@ -29,6 +29,8 @@ export function uploadForm<T>(path: string, form: FormData, options: UploadOptio
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.onprogress = (e) =>
       onProgress?.({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
+    // The whole body is sent (the last progress event may have come earlier); the server still answers.
+    xhr.upload.onload = (e) => onProgress?.({ loaded: e.total || e.loaded, total: e.total || e.loaded });
     xhr.onload = () => {
       done();
       const text = xhr.responseText.trim();

@@ -1,17 +1,17 @@
 // The Plugins view: the plugins loaded on the server (each file with the node kinds it provides), upload of a
 // WASM or native plugin with progress and cancel, and unloading, each offered only to a role the server would
 // let do it. A loaded or unloaded kind reaches the Design palette at once (the node schemas are reloaded).
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import type { PluginSummary } from '../../api/types';
-import { isAbort, type UploadProgress as Progress } from '../../api/upload';
+import { isAbort } from '../../api/upload';
 import { ConfirmModal } from '../../components/modal';
 import { StepCard } from '../../components/step-card';
 import { useToast } from '../../components/toasts';
 import { errorMessage } from '../../lib/format';
 import { useAppData } from '../../state/app-data';
 import { DropZone } from '../shared/assets';
-import { UploadProgress } from '../shared/upload-progress';
+import { UploadProgress, useUpload } from '../shared/upload-progress';
 import { groupByFile, PLUGIN_EXTENSIONS, pluginUploadProblem } from './plugin-files';
 import './plugins.css';
 
@@ -21,10 +21,9 @@ export function PluginsView() {
   const [plugins, setPlugins] = useState<PluginSummary[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [uploading, setUploading] = useState<{ name: string; progress: Progress | null } | null>(null);
+  const { uploading, run, cancel } = useUpload();
   const [pendingDelete, setPendingDelete] = useState<PluginSummary | null>(null);
   const [deleting, setDeleting] = useState(false);
-  const cancelUpload = useRef<AbortController | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -37,7 +36,6 @@ export function PluginsView() {
 
   useEffect(() => {
     void refresh();
-    return () => cancelUpload.current?.abort();
   }, [refresh]);
 
   const files = useMemo(() => groupByFile(plugins ?? []), [plugins]);
@@ -49,21 +47,12 @@ export function PluginsView() {
       setActionError(problem);
       return;
     }
-    const controller = new AbortController();
-    cancelUpload.current = controller;
-    setUploading({ name: file.name, progress: null });
     try {
-      const loaded = await api.uploadPlugin(file, {
-        signal: controller.signal,
-        onProgress: (progress) => setUploading({ name: file.name, progress }),
-      });
+      const loaded = await run(file, (options) => api.uploadPlugin(file, options));
       toast.success(`Loaded ${loaded.kind} from “${file.name}”`);
     } catch (e) {
       if (isAbort(e)) toast.info(`Upload of “${file.name}” cancelled`);
       else setActionError(`“${file.name}” could not be loaded: ${errorMessage(e)}`);
-    } finally {
-      cancelUpload.current = null;
-      setUploading(null);
     }
     await Promise.all([refresh(), reloadSchemas()]);
   };
@@ -108,7 +97,7 @@ export function PluginsView() {
               <UploadProgress
                 fileName={uploading.name}
                 progress={uploading.progress}
-                onCancel={() => cancelUpload.current?.abort()}
+                onCancel={cancel}
                 testId="plugin-upload-progress"
               />
             ) : (

@@ -3,12 +3,12 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from '../../api/client';
 import type { AudioAsset } from '../../api/types';
-import { isAbort, type UploadProgress as Progress } from '../../api/upload';
+import { isAbort } from '../../api/upload';
 import { ConfirmModal } from '../../components/modal';
 import { useToast } from '../../components/toasts';
 import { useAppData } from '../../state/app-data';
 import { errorMessage, formatBytes } from '../../lib/format';
-import { UploadProgress } from './upload-progress';
+import { UploadProgress, useUpload } from './upload-progress';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'];
 export const MAX_ASSET_BYTES = 100 * 1024 * 1024;
@@ -103,11 +103,8 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
   const [playing, setPlaying] = useState<string | null>(null);
   const [pendingDelete, setPendingDelete] = useState<AudioAsset | null>(null);
   const [busy, setBusy] = useState(false);
-  const [uploading, setUploading] = useState<{ name: string; progress: Progress | null } | null>(null);
-  const cancelUpload = useRef<AbortController | null>(null);
-
   // Leaving the view cancels an upload in flight (the server keeps nothing of it).
-  useEffect(() => () => cancelUpload.current?.abort(), []);
+  const { uploading, run, cancel } = useUpload();
 
   const upload = async (files: File[]) => {
     setBusy(true);
@@ -117,14 +114,8 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
         toast.error(problem);
         continue;
       }
-      const controller = new AbortController();
-      cancelUpload.current = controller;
-      setUploading({ name: f.name, progress: null });
       try {
-        const a = await api.uploadAsset(f, {
-          signal: controller.signal,
-          onProgress: (progress) => setUploading({ name: f.name, progress }),
-        });
+        const a = await run(f, (options) => api.uploadAsset(f, options));
         toast.success(`Uploaded “${a.name}”`);
         onPick?.(a);
       } catch (e) {
@@ -133,9 +124,6 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
           break;
         }
         toast.error(`Upload of “${f.name}” failed: ${errorMessage(e)}`);
-      } finally {
-        cancelUpload.current = null;
-        setUploading(null);
       }
     }
     setBusy(false);
@@ -192,7 +180,7 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
         <UploadProgress
           fileName={uploading.name}
           progress={uploading.progress}
-          onCancel={() => cancelUpload.current?.abort()}
+          onCancel={cancel}
           testId="asset-upload-progress"
         />
       )}

@@ -12,17 +12,10 @@ import type {
   SamplePipeline,
   SavePipelineRequest,
 } from './types';
+import { ApiError } from './api-error';
 import { uploadForm, type UploadOptions } from './upload';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 async function failure(res: Response): Promise<ApiError> {
   const text = (await res.text().catch(() => '')).trim();

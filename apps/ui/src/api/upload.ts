@@ -1,7 +1,7 @@
 // Multipart uploads with progress and cancel. `fetch` reports no upload progress, so this one request type goes
 // through XMLHttpRequest; errors are the client's `ApiError` (the server's plain-text message and status).
 import { apiUrl } from '../lib/base';
-import { ApiError } from './client';
+import { ApiError } from './api-error';
 
 export interface UploadProgress {
   /** Bytes of the request body sent so far. */

@@ -20,12 +20,16 @@ const MonitorView = lazy(() =>
   import('./views/monitor/monitor-view').then((m) => ({ default: m.MonitorView })),
 );
 const StreamView = lazy(() => import('./views/stream/stream-view').then((m) => ({ default: m.StreamView })));
+const PluginsView = lazy(() =>
+  import('./views/plugins/plugins-view').then((m) => ({ default: m.PluginsView })),
+);
 
 const NAV = [
   { to: '/design', label: 'Design' },
   { to: '/convert', label: 'Convert' },
   { to: '/monitor', label: 'Monitor' },
   { to: '/stream', label: 'Stream' },
+  { to: '/plugins', label: 'Plugins' },
 ];
 
 function ShortcutsModal({ onClose }: { onClose: () => void }) {
@@ -158,6 +162,7 @@ export function AppRoutes() {
         <Route path="convert" element={<ConvertView />} />
         <Route path="monitor" element={<MonitorView />} />
         <Route path="stream" element={<StreamView />} />
+        <Route path="plugins" element={<PluginsView />} />
         <Route path="*" element={<Navigate to="/design" replace />} />
       </Route>
     </Routes>

@@ -35,6 +35,7 @@ import { TooManyRequestsException } from '../common/errors';
 import { engineLimits } from '../engine/engine-limits';
 import { NODE_REGISTRY, SESSION_HOST } from '../engine/engine.module';
 import { DENIED_MESSAGES, type Caller } from '../permissions';
+import { ExclusiveClaims } from './exclusive-claims';
 import { sessionNameFor } from './session-names';
 import type { CreatedSession, DestroyedSession, ParamWarning, SessionInfo } from './sessions.dto';
 
@@ -75,6 +76,8 @@ export class SessionsService {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly changeListeners: Listeners<[SessionsChange]>;
   private readonly eventListeners: Listeners<[SessionEvent, SessionRecord]>;
+  /** Gateway paths and other resources one node holds alone, by session and node. */
+  private readonly claims: ExclusiveClaims;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -82,6 +85,7 @@ export class SessionsService {
     @Inject(NODE_REGISTRY) private readonly registry: NodeRegistry,
     @Inject(LOGGER) log: Logger,
   ) {
+    this.claims = new ExclusiveClaims(registry);
     // A listener that throws (a subscription's sink) must not fail a create or stop other listeners.
     this.changeListeners = new Listeners('sessions change', (err) =>
       log.error({ err }, 'sessions change listener threw'),
@@ -118,16 +122,19 @@ export class SessionsService {
 
     const id = randomUUID();
     const name = requested ?? sessionNameFor(id);
+    // Reserved before the first await: a concurrent create claiming the same gateway path gets the 409.
+    this.claims.reserveSession({ id, name }, spec);
     let handle: SessionHandle;
     try {
       handle = await this.host.create({ id, name, spec });
     } catch (err) {
+      this.claims.release(id);
       if (err instanceof SessionCommandError) throw sessionErrorToHttp(err.body, 'Invalid pipeline: ');
       throw err;
     }
     // Re-check after the await: another request may have taken the name or the last slot meanwhile.
     if (this.byName(name) || this.atLimit()) {
-      await this.host.destroy(id);
+      await this.host.destroy(id).finally(() => this.claims.release(id));
       if (this.byName(name)) throw new ConflictException(`Session with name '${name}' already exists`);
       throw new TooManyRequestsException('Maximum concurrent sessions limit reached');
     }
@@ -164,7 +171,8 @@ export class SessionsService {
     caller.require('destroy_sessions');
     const record = this.find(caller, idOrName);
     this.sessions.delete(record.id);
-    await this.host.destroy(record.id);
+    // Its claims outlive it until the engine stopped its nodes: a gateway path is free only once unrouted.
+    await this.host.destroy(record.id).finally(() => this.claims.release(record.id));
     this.emitChange({ type: 'destroyed', session: info(record), created_by: record.created_by });
     return { session_id: record.id };
   }
@@ -192,8 +200,20 @@ export class SessionsService {
       const opFlag = commandPermission(op.type);
       if (opFlag !== flag) caller.require(opFlag, denied(opFlag));
     }
-    const result = await record.handle.execute(command);
-    if (!result.ok) throw sessionErrorToHttp(result.error);
+    const applies = command.type !== 'validate_batch';
+    const reservation = applies ? this.claims.reserve(record, ops) : undefined;
+    let result: Awaited<ReturnType<SessionHandle['execute']>>;
+    try {
+      result = await record.handle.execute(command);
+    } catch (err) {
+      reservation?.rollback();
+      throw err;
+    }
+    if (!result.ok) {
+      reservation?.rollback();
+      throw sessionErrorToHttp(result.error);
+    }
+    reservation?.commit();
     return result.result as CommandResults[C['type']];
   }
 

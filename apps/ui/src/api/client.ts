@@ -8,19 +8,14 @@ import type {
   NodeDefinition,
   PacketTypeMeta,
   PermissionsResponse,
+  PluginSummary,
   SamplePipeline,
   SavePipelineRequest,
 } from './types';
+import { ApiError } from './api-error';
+import { uploadForm, type UploadOptions } from './upload';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 async function failure(res: Response): Promise<ApiError> {
   const text = (await res.text().catch(() => '')).trim();
@@ -54,15 +49,23 @@ export const api = {
   deleteSample: (id: string) =>
     request<void>(`api/v1/samples/oneshot/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   assets: () => request<AudioAsset[]>('api/v1/assets/audio'),
-  uploadAsset: (file: File) => {
+  uploadAsset: (file: File, options?: UploadOptions) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return request<AudioAsset>('api/v1/assets/audio', { method: 'POST', body: form });
+    return uploadForm<AudioAsset>('api/v1/assets/audio', form, options);
   },
   deleteAsset: (id: string) =>
     request<void>(`api/v1/assets/audio/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   /** URL that streams an asset's bytes (for the preview player). */
   assetFileUrl: (id: string) => apiUrl(`api/v1/assets/audio/${encodeURIComponent(id)}`),
+  plugins: () => request<PluginSummary[]>('api/v1/plugins'),
+  uploadPlugin: (file: File, options?: UploadOptions) => {
+    const form = new FormData();
+    form.append('plugin', file, file.name);
+    return uploadForm<PluginSummary>('api/v1/plugins', form, options);
+  },
+  deletePlugin: (kind: string) =>
+    request<PluginSummary>(`api/v1/plugins/${encodeURIComponent(kind)}`, { method: 'DELETE' }),
   createSession: (yaml: string, name?: string) =>
     request<CreateSessionResponse>('api/v1/sessions', json({ name: name || null, yaml })),
 };

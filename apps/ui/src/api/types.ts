@@ -59,6 +59,9 @@ export type SavePipelineRequest = Schemas['SaveSampleDto'];
 
 export type AudioAsset = Schemas['AudioAsset'];
 
+/** One loaded plugin kind of `GET /api/v1/plugins`. */
+export type PluginSummary = Schemas['PluginSummary'];
+
 /** `POST /api/v1/sessions`. */
 export type CreateSessionResponse = Schemas['CreatedSession'];
 

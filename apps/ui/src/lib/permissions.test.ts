@@ -12,12 +12,16 @@ describe('permissions', () => {
       deleteSample: true,
       uploadAsset: true,
       deleteAsset: true,
+      uploadPlugin: true,
+      deletePlugin: true,
     });
     expect(capabilities(viewerPermissions.permissions)).toMatchObject({
       createSession: false,
       runOneshot: false,
       listSamples: true,
       uploadAsset: false,
+      uploadPlugin: false,
+      deletePlugin: false,
     });
   });
 

@@ -33,6 +33,9 @@ export interface Capabilities {
   deleteSample: boolean;
   uploadAsset: boolean;
   deleteAsset: boolean;
+  /** Upload plugins (the server also needs `[plugins].allow_http_management`). */
+  uploadPlugin: boolean;
+  deletePlugin: boolean;
 }
 
 export function capabilities(p: Permissions): Capabilities {
@@ -44,5 +47,7 @@ export function capabilities(p: Permissions): Capabilities {
     deleteSample: p.delete_samples,
     uploadAsset: p.upload_assets,
     deleteAsset: p.delete_assets,
+    uploadPlugin: p.load_plugins,
+    deletePlugin: p.delete_plugins,
   };
 }

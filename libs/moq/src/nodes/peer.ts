@@ -7,6 +7,7 @@ import type { NodeContext, NodeDefinition, StopReason } from '@streamkit/pipelin
 import { EOS, type Packet } from '@streamkit/pipeline/core/packets';
 import { CatalogWatch, HangAudioPublisher, TrackReader, decodeLegacyFrame } from '../hang';
 import { REPLACED, UNANNOUNCED, type RelayBroadcast } from '../relay/relay';
+import { normalizePath } from '../protocol/messages';
 import { MoqServer, type PeerRoute } from '../server';
 import { opusPacketDurationUs } from '@streamkit/pipeline/codecs/ogg/opus-toc';
 
@@ -274,6 +275,9 @@ export const moqPeerNode: NodeDefinition<PeerParams> = {
     }
     return problems;
   },
+  exclusiveClaims: (p) => [
+    { resource: `MoQ gateway path '/${normalizePath(p.gateway_path)}'`, param: '/gateway_path' },
+  ],
   create(params, ctx) {
     const node = new PeerNode(params, ctx);
     return { run: () => node.run() };

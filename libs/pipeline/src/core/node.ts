@@ -139,6 +139,14 @@ export interface NodeInstance<P = Record<string, unknown>> {
   tune?(params: P, changed: Partial<P>): void;
 }
 
+/** One resource a node holds exclusively (see `NodeDefinition.exclusiveClaims`). */
+export interface ExclusiveClaim {
+  /** What is held, in words that identify it uniquely, e.g. `MoQ gateway path '/moq'`. */
+  resource: string;
+  /** The param that names it, as a JSON pointer (e.g. `/gateway_path`). */
+  param: string;
+}
+
 export interface NodeDefinition<P = Record<string, unknown>> {
   kind: string;
   categories: string[];
@@ -158,6 +166,12 @@ export interface NodeDefinition<P = Record<string, unknown>> {
    * the param path it concerns (e.g. `/output_frame_size`). Empty = valid.
    */
   validate?(params: P, services: NodeServices): { path: string; message: string }[];
+  /**
+   * Resources a node holds alone in the whole process while it exists (a MoQ gateway path): two nodes that
+   * claim the same resource cannot both run. The server refuses a session or an edit whose node claims one
+   * another node holds (409) instead of letting the second node fail at run time. Params have defaults applied.
+   */
+  exclusiveClaims?(params: P): ExclusiveClaim[];
   create(params: P, ctx: NodeContext): NodeInstance<P>;
 }
 

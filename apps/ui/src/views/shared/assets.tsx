@@ -3,10 +3,12 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from '../../api/client';
 import type { AudioAsset } from '../../api/types';
+import { isAbort } from '../../api/upload';
 import { ConfirmModal } from '../../components/modal';
 import { useToast } from '../../components/toasts';
 import { useAppData } from '../../state/app-data';
 import { errorMessage, formatBytes } from '../../lib/format';
+import { UploadProgress, useUpload } from './upload-progress';
 
 export const AUDIO_EXTENSIONS = ['opus', 'ogg', 'flac', 'mp3', 'wav'];
 export const MAX_ASSET_BYTES = 100 * 1024 * 1024;
@@ -101,6 +103,8 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
   const [playing, setPlaying] = useState<string | null>(null);
   const [pendingDelete, setPendingDelete] = useState<AudioAsset | null>(null);
   const [busy, setBusy] = useState(false);
+  // Leaving the view cancels an upload in flight (the server keeps nothing of it).
+  const { uploading, run, cancel } = useUpload();
 
   const upload = async (files: File[]) => {
     setBusy(true);
@@ -111,10 +115,14 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
         continue;
       }
       try {
-        const a = await api.uploadAsset(f);
+        const a = await run(f, (options) => api.uploadAsset(f, options));
         toast.success(`Uploaded “${a.name}”`);
         onPick?.(a);
       } catch (e) {
+        if (isAbort(e)) {
+          toast.info(`Upload of “${f.name}” cancelled: nothing was kept on the server`);
+          break;
+        }
         toast.error(`Upload of “${f.name}” failed: ${errorMessage(e)}`);
       }
     }
@@ -166,6 +174,14 @@ export function AssetLibrary({ dragType, picked, onPick, onUse }: AssetListProps
               <span className="muted small"> ({AUDIO_EXTENSIONS.join(', ')}, ≤ 100 MB)</span>
             </span>
           }
+        />
+      )}
+      {uploading && (
+        <UploadProgress
+          fileName={uploading.name}
+          progress={uploading.progress}
+          onCancel={cancel}
+          testId="asset-upload-progress"
         />
       )}
       {error && <p className="error-text">Assets could not be loaded: {error}</p>}

@@ -7,14 +7,8 @@ import '@moq/watch/element';
 import type MoqPublish from '@moq/publish/element';
 import type MoqWatch from '@moq/watch/element';
 import type { Audio } from '@moq/publish';
-import {
-  EnvelopeCorrelator,
-  envelopeSince,
-  FLOOR_DB,
-  measureLevel,
-  type LatencyEstimate,
-  type Level,
-} from '../../lib/audio-meter';
+import { EnvelopeCorrelator, envelopeSince, FLOOR_DB, measureLevel, type Level } from '../../lib/audio-meter';
+import { LatencyEstimator, type LatencyReading } from './latency';
 
 export type RelayStatus = 'disconnected' | 'connecting' | 'connected';
 /** How the page reaches the relay: HTTP/3 WebTransport when it answers, else the WebSocket fallback. */
@@ -107,7 +101,8 @@ export interface LinkSnapshot {
   micError?: string;
   input: Level;
   output: Level;
-  latency?: LatencyEstimate;
+  /** The round trip: the median of recent correlations, or how many more it needs. */
+  latency: LatencyReading;
   /** Encoded audio bytes received from the output broadcast. */
   bytesReceived: number;
   /** Milliseconds of received audio that were not silent (above -60 dBFS). */
@@ -229,6 +224,7 @@ export class MoqLink {
   private readonly player: MoqWatch | undefined;
   private readonly disposers: (() => void)[] = [];
   private readonly correlator = new EnvelopeCorrelator();
+  private readonly latency = new LatencyEstimator();
   private readonly pushInput = (atMs: number, db: number) => this.correlator.push('in', atMs, db);
   private readonly pushOutput = (atMs: number, db: number) => this.correlator.push('out', atMs, db);
   private inputMeter: Meter | undefined;
@@ -258,6 +254,7 @@ export class MoqLink {
       micError,
       input: SILENT,
       output: SILENT,
+      latency: this.latency.reading(),
       bytesReceived: 0,
       audibleMs: 0,
     };
@@ -364,7 +361,10 @@ export class MoqLink {
     const output = read(this.outputMeter, { nowMs: now, sinceMs, push: this.pushOutput });
     if (output.rmsDb > AUDIBLE_DB) this.audibleMs += elapsed;
     if (++this.ticks % 10 !== 0) return;
-    const latency = (this.ticks % 50 === 0 && this.correlator.estimate()) || this.snap.latency;
-    this.update({ input, output, audibleMs: Math.round(this.audibleMs), latency });
+    if (this.ticks % 50 === 0) {
+      const measured = this.correlator.estimate();
+      if (measured) this.latency.add(measured.lagMs);
+    }
+    this.update({ input, output, audibleMs: Math.round(this.audibleMs), latency: this.latency.reading() });
   }
 }

@@ -20,10 +20,12 @@ import { useAppData } from '../../state/app-data';
 import { editorChrome } from '../design/yaml-pane';
 import { SourceGrid } from '../shared/source-grid';
 import { TelemetryTimeline } from '../monitor/telemetry-timeline';
-import { aggregateStatus, useLiveSession } from '../monitor/use-live-session';
+import { useLiveSession } from '../monitor/use-live-session';
 import { chooseTransport, openMicrophone, type Microphone, MoqLink, type LinkSnapshot } from './moq-link';
 import { loadActive, storeActive, type ActiveSession } from './active-session';
+import { formatLatency } from './latency';
 import { Meter } from './meter';
+import { failedNodes, SessionCard } from './session-card';
 import './stream.css';
 
 const editorExtensions = [yamlLanguage(), editorChrome];
@@ -192,8 +194,7 @@ export function StreamView() {
     }
   };
 
-  const peerState = active ? live.states[active.peer.nodeId] : undefined;
-  const status = aggregateStatus(Object.values(live.states));
+  const sessionFailed = active !== null && failedNodes(live.states).length > 0;
   const connected = link !== null;
   const micMuted = link?.mic === 'muted';
   // Connecting needs no session of this tab: any running peer (or relay broadcast) at that URL will do.
@@ -229,43 +230,15 @@ export function StreamView() {
 
         <StepCard step={1} title="Pipeline">
           {active ? (
-            <div className="stream-session" data-testid="stream-session">
-              <div className="row gap">
-                <span className="chip chip-ok">Session active</span>
-                {link?.relay === 'connected' && <span className="chip chip-live">live</span>}
-                <b>{active.name || 'Unnamed session'}</b>
-                <span className="muted">{active.pipelineName}</span>
-              </div>
-              <p className="small mono muted">{active.id}</p>
-              <p className="small" data-testid="stream-session-status">
-                <span className={`state-dot state-${status.toLowerCase()}`} aria-hidden="true" /> {status}
-                {peerState && (
-                  <>
-                    {' · '}peer <code>{active.peer.nodeId}</code>: {peerState.status}
-                    {peerState.reason ? ` (${peerState.reason})` : ''}
-                  </>
-                )}
-              </p>
-              <div className="row gap">
-                <button
-                  className="btn"
-                  onClick={() => navigate('/monitor', { state: { sessionId: active.id } })}
-                  data-testid="stream-view-in-monitor"
-                >
-                  View in Monitor →
-                </button>
-                {permissions.destroy_sessions && (
-                  <button
-                    className="btn danger"
-                    onClick={() => setConfirmDestroy(true)}
-                    disabled={destroying}
-                    data-testid="stream-destroy"
-                  >
-                    Destroy session
-                  </button>
-                )}
-              </div>
-            </div>
+            <SessionCard
+              active={active}
+              states={live.states}
+              relayConnected={link?.relay === 'connected'}
+              canDestroy={permissions.destroy_sessions}
+              destroying={destroying}
+              onMonitor={() => navigate('/monitor', { state: { sessionId: active.id } })}
+              onDestroy={() => setConfirmDestroy(true)}
+            />
           ) : (
             <>
               {samples === null && !loadError && <p className="muted small">Loading pipelines…</p>}
@@ -395,8 +368,11 @@ export function StreamView() {
                   {link.transport === 'webtransport' ? 'HTTP/3 (WebTransport)' : 'WebSocket'}
                 </b>
                 {link.transportReason && <span className="muted"> ({link.transportReason})</span>} · Output:{' '}
-                <b data-testid="stream-watch">{link.watch}</b> · Mic:{' '}
-                <b data-testid="stream-mic">{link.mic}</b>
+                <b data-testid="stream-watch">{link.watch}</b>
+                {sessionFailed && link.watch === 'live' && (
+                  <span className="warn-text"> (not this session&apos;s pipeline: a node failed)</span>
+                )}{' '}
+                · Mic: <b data-testid="stream-mic">{link.mic}</b>
               </p>
               {notLive && (
                 <p className="small warn-text">
@@ -409,8 +385,13 @@ export function StreamView() {
               </div>
               <p className="small">
                 Round trip:{' '}
-                <b data-testid="stream-latency" data-ms={link.latency?.lagMs ?? ''}>
-                  {link.latency ? `${link.latency.lagMs} ms` : 'measuring… (speak to measure)'}
+                <b
+                  data-testid="stream-latency"
+                  data-ms={link.latency.state === 'ready' ? link.latency.ms : ''}
+                  data-spread-ms={link.latency.state === 'ready' ? link.latency.spreadMs : ''}
+                  title="Median of the last round-trip measurements, outliers rejected; ± is their spread"
+                >
+                  {formatLatency(link.latency)}
                 </b>{' '}
                 · Received <span data-testid="stream-received">{formatBytes(link.bytesReceived)}</span>,{' '}
                 <span data-testid="stream-audible" data-ms={link.audibleMs}>

@@ -1,6 +1,6 @@
 // The selected session's live model: the pipeline fetched once (and again after each reconnect), then
 // kept current by the nodeStates, nodeStats and sessionEvents subscriptions.
-import { useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer } from 'react';
 import type { LiveClient } from '../../api/graphql';
 import {
   NODE_STATES,
@@ -20,6 +20,13 @@ import { connectionKey } from '../../lib/staging';
 export interface RateView {
   /** Packets sent per second over the last stats interval. */
   pps: number;
+  /**
+   * The node sent packets within the last `FLOW_HOLD_MS` (its outgoing edges carry data). Held a little
+   * so a node that sends in bursts does not flicker between flowing and idle from one sample to the next.
+   */
+  flowing: boolean;
+  /** When the node's sent count last grew. */
+  lastSentAt: number | null;
   stats: NodeStatsView;
   at: number;
 }
@@ -67,6 +74,7 @@ const INITIAL: LiveSession = {
 };
 const MAX_TELEMETRY = 200;
 const MAX_HISTORY = 120;
+const FLOW_HOLD_MS = 2500;
 
 function withNodes(s: LiveSession, f: (p: LivePipeline) => LivePipeline): LiveSession {
   return s.pipeline ? { ...s, pipeline: f(s.pipeline) } : s;
@@ -103,7 +111,9 @@ function reduce(s: LiveSession, a: Action): LiveSession {
           : a.stats.durationSecs > 0
             ? a.stats.sent / a.stats.durationSecs
             : 0;
-      const rates = { ...s.rates, [a.nodeId]: { pps, stats: a.stats, at: a.at } };
+      const lastSentAt = prev && a.stats.sent > prev.stats.sent ? a.at : (prev?.lastSentAt ?? null);
+      const flowing = lastSentAt !== null && a.at - lastSentAt <= FLOW_HOLD_MS;
+      const rates = { ...s.rates, [a.nodeId]: { pps, flowing, lastSentAt, stats: a.stats, at: a.at } };
       const all = Object.values(rates);
       const point: StatsPoint = {
         at: a.at,
@@ -225,7 +235,11 @@ export function useLiveSession(
     return () => offs.forEach((off) => off());
   }, [client, sessionId]);
 
-  return [state, (nodeId, params) => dispatch({ t: 'params', nodeId, params })];
+  const setParams = useCallback(
+    (nodeId: string, params: Record<string, unknown>) => dispatch({ t: 'params', nodeId, params }),
+    [],
+  );
+  return [state, setParams];
 }
 
 const PRIORITY = ['Failed', 'Stopped', 'Degraded', 'Recovering', 'Initializing'];

@@ -54,7 +54,7 @@ export interface LiveSession {
   destroyed: boolean;
 }
 
-type Action =
+export type LiveSessionAction =
   | { t: 'reset' }
   | { t: 'pipeline'; pipeline: LivePipeline }
   | { t: 'error'; message: string }
@@ -63,7 +63,7 @@ type Action =
   | { t: 'event'; event: SessionEventMessage['sessionEvents']; at: number }
   | { t: 'params'; nodeId: string; params: Record<string, unknown> };
 
-const INITIAL: LiveSession = {
+export const INITIAL_LIVE_SESSION: LiveSession = {
   pipeline: null,
   states: {},
   rates: {},
@@ -83,10 +83,11 @@ function withNodes(s: LiveSession, f: (p: LivePipeline) => LivePipeline): LiveSe
 const dropConn = (cs: LiveConnection[], c: LiveConnection) =>
   cs.filter((x) => connectionKey(x) !== connectionKey(c));
 
-function reduce(s: LiveSession, a: Action): LiveSession {
+/** The live model's reducer (exported for its tests). */
+export function reduceLiveSession(s: LiveSession, a: LiveSessionAction): LiveSession {
   switch (a.t) {
     case 'reset':
-      return INITIAL;
+      return INITIAL_LIVE_SESSION;
     case 'pipeline': {
       const states = { ...s.states };
       for (const n of a.pipeline.nodes) if (n.state && !states[n.id]) states[n.id] = n.state;
@@ -146,7 +147,7 @@ function reduce(s: LiveSession, a: Action): LiveSession {
             connections: p.connections.filter((c) => c.fromNode !== e.nodeId && c.toNode !== e.nodeId),
           }));
         case 'NODE_PARAMS_CHANGED':
-          return reduce(s, { t: 'params', nodeId: e.nodeId, params: e.params });
+          return reduceLiveSession(s, { t: 'params', nodeId: e.nodeId, params: e.params });
         case 'CONNECTION_ADDED':
           return withNodes(s, (p) => ({
             ...p,
@@ -179,7 +180,7 @@ export function useLiveSession(
   sessionId: string | null,
   epoch: number,
 ): [LiveSession, (nodeId: string, params: Record<string, unknown>) => void] {
-  const [state, dispatch] = useReducer(reduce, INITIAL);
+  const [state, dispatch] = useReducer(reduceLiveSession, INITIAL_LIVE_SESSION);
 
   useEffect(() => {
     dispatch({ t: 'reset' });

@@ -3,7 +3,7 @@
 // while packets flow, node errors in a popover, an axed telemetry chart, the session's uptime, and
 // untyped inputs styled by the theme.
 import type { Locator, Page } from '@playwright/test';
-import { expect, MOCK, screenshot, setTheme, test } from './helpers';
+import { dragWire, expect, MOCK, screenshot, setTheme, test } from './helpers';
 import {
   createSession,
   deleteCreated,
@@ -40,6 +40,12 @@ const hexToRgb = (hex: string) => {
 };
 
 const edge = (page: Page, key: string) => page.getByTestId(`rf__edge-${key}`);
+/** Clicks the middle of a straight edge (its box has no width, so a locator click would wait for it). */
+async function clickEdge(page: Page, key: string): Promise<void> {
+  const b = await edge(page, key).boundingBox();
+  if (!b) throw new Error(`edge ${key} not on the canvas`);
+  await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
+}
 const edgePath = (page: Page, key: string) => edge(page, key).locator('path.react-flow__edge-path');
 
 test('a node dragged from the palette into a staged session is wired in and applied in one batch', async ({
@@ -55,15 +61,24 @@ test('a node dragged from the palette into a staged session is wired in and appl
   // Every param of a new node is editable in the same schema form as Design's inspector.
   await page.getByTestId('inspector-field-gain-number').fill('0.25');
   await expect(page.getByTestId(`live-value-${added}-gain`)).toHaveText('0.25');
-  await page.getByRole('button', { name: 'Disconnect gain.out->sink.in' }).click();
+  // Wiring as in Design: select an edge and press Delete, drag from pin to pin.
+  await clickEdge(page, 'gain.out->sink.in');
+  await expect(edge(page, 'gain.out->sink.in')).toHaveClass(/\bselected\b/);
+  await page.keyboard.press('Delete');
+  await expect(edge(page, 'gain.out->sink.in')).toHaveCount(0);
   for (const [from, to] of [
     ['gain', added],
     [added, 'sink'],
   ]) {
-    await page.getByTestId('connect-from').selectOption(from);
-    await page.getByTestId('connect-to').selectOption(to);
-    await page.getByTestId('connect-btn').click();
+    await dragWire(page, `monitor-pin-${from}-out-out`, `monitor-pin-${to}-in-in`);
+    // Staged, so still: nothing flows on it until the batch is applied.
+    await expect(edge(page, `${from}.out->${to}.in`)).toHaveAttribute('aria-label', /: Raw Audio.*, staged$/);
+    await expect(edge(page, `${from}.out->${to}.in`)).not.toHaveClass(/\banimated\b/);
   }
+  // A refused connection says why, as in Design: sink's input already has one.
+  await dragWire(page, 'monitor-pin-pace-out-out', 'monitor-pin-sink-in-in');
+  await expect(page.getByText(/Connection refused: .*already has a connection/)).toBeVisible();
+  await expect(edge(page, 'pace.out->sink.in')).toHaveCount(0);
   // Staged only: the server still has the old pipeline.
   expect((await restPipeline(request, id)).nodes[added]).toBeUndefined();
   await expect(page.getByTestId('staged-ops').locator('li')).toHaveCount(4);
@@ -77,6 +92,7 @@ test('a node dragged from the palette into a staged session is wired in and appl
   expect(links).toEqual(expect.arrayContaining([`gain->${added}`, `${added}->sink`]));
   expect(links).not.toContain('gain->sink');
   await expect(page.getByTestId(`monitor-node-${added}`)).toHaveAttribute('data-state', 'Running');
+  await expect(edge(page, `${added}.out->sink.in`)).toHaveClass(/\banimated\b/);
   // Outside staging the palette is gone and nothing offers a kind dropdown or a JSON params field.
   await expect(page.getByTestId('node-palette')).toHaveCount(0);
   await expect(page.getByTestId('add-node-kind')).toHaveCount(0);

@@ -1,6 +1,7 @@
 // The live (or staged) pipeline on a canvas laid out automatically: nodes coloured by state, edges
 // coloured by packet type and animated while packets flow, click a node to inspect it, and (while
-// staging) drop a kind from the palette to add it. Must sit inside a <ReactFlowProvider>.
+// staging) drop a kind from the palette to add it, drag from pin to pin to connect (checked as in
+// Design) and select an edge and press Delete to disconnect. Must sit inside a <ReactFlowProvider>.
 import dagre from '@dagrejs/dagre';
 import {
   Background,
@@ -9,10 +10,14 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  type Connection,
   type Edge,
+  type EdgeChange,
+  type IsValidConnection,
   type NodeChange,
+  type OnConnectEnd,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useReducer, useRef, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import type { LiveConnection, NodeStateView } from '../../api/sessions';
 import type { PacketTypeMeta } from '../../api/types';
 import { useTheme } from '../../components/theme';
@@ -21,6 +26,7 @@ import { packetColor, packetLabel } from '../../lib/packet-style';
 import { inputPins, outputPins, resolvedOutputType, type DefinitionLookup } from '../../lib/pins';
 import { describeParams } from '../../lib/schema-form';
 import { connectionKey, type StagedNode } from '../../lib/staging';
+import { checkConnection } from '../../lib/validate';
 import { DND_NODE } from '../design/flow-canvas';
 import { liveGraph } from './live-model';
 import { MonitorNode, type MonitorFlowNode } from './monitor-node';
@@ -36,12 +42,20 @@ interface Props {
   lookup: DefinitionLookup;
   packets: PacketTypeMeta[];
   stagedIds: Set<string>;
+  /** Connections of the running pipeline; others are staged only and carry nothing yet. */
+  liveKeys: Set<string>;
   selectedId: string | null;
   onSelect: (nodeId: string | null) => void;
   onParam: (nodeId: string, key: string, value: number) => void;
   onRemove: ((nodeId: string) => void) | null;
   /** Adds a node of the dropped kind; null when drops are not accepted (outside staging). */
   onDropKind: ((kind: string) => void) | null;
+  /** Connects two pins dragged together; null when pins are not connectable (outside staging). */
+  onConnectPins: ((c: LiveConnection) => void) | null;
+  /** Disconnects a selected edge on Delete; null when edges are not editable (outside staging). */
+  onDisconnectEdge: ((c: LiveConnection) => void) | null;
+  /** Says why a dragged connection was refused. */
+  onRefused: (reason: string) => void;
 }
 
 type Size = { width: number; height: number };
@@ -136,13 +150,15 @@ export function LiveGraph(p: Props) {
       measured: measured.current.get(n.id),
       selected: n.id === p.selectedId,
       draggable: false,
-      connectable: false,
+      deletable: false,
+      connectable: p.onConnectPins !== null,
       data: {
         node: n,
         def,
         state: states[n.id],
         rate: rates[n.id],
-        inputs: inputPins(graphNode, def, graph.edges).filter((pin) => !pin.ghost),
+        // A dynamic family's free pin is offered only where a connection can be made (staging).
+        inputs: inputPins(graphNode, def, graph.edges).filter((pin) => !pin.ghost || p.onConnectPins),
         outputs: outputPins(graph, graphNode, def, lookup),
         packets,
         staged: p.stagedIds.has(n.id),
@@ -152,9 +168,27 @@ export function LiveGraph(p: Props) {
     };
   });
 
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
+  const editableEdges = p.onDisconnectEdge !== null;
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setSelectedEdges((cur) => {
+      const next = new Set(cur);
+      for (const c of changes) if (c.type === 'select') next[c.selected ? 'add' : 'delete'](c.id);
+      return next;
+    });
+  }, []);
+  const onEdgesDelete = (deleted: Edge[]) => {
+    for (const e of deleted) {
+      const c = connections.find((x) => connectionKey(x) === e.id);
+      if (c) p.onDisconnectEdge?.(c);
+    }
+  };
+
   const edges: Edge[] = connections.map((c): Edge => {
     const type = resolvedOutputType(graph, lookup, c.fromNode, c.fromPin) ?? 'Any';
-    const flowing = states[c.fromNode]?.status === 'Running' && rates[c.fromNode]?.flowing === true;
+    const staged = !p.liveKeys.has(connectionKey(c));
+    const flowing =
+      !staged && states[c.fromNode]?.status === 'Running' && rates[c.fromNode]?.flowing === true;
     const bestEffort = c.mode === 'BEST_EFFORT';
     return {
       id: connectionKey(c),
@@ -163,14 +197,52 @@ export function LiveGraph(p: Props) {
       target: c.toNode,
       targetHandle: c.toPin,
       animated: flowing,
-      selectable: false,
-      className: `live-edge ${flowing ? 'edge-flowing' : 'edge-idle'}${bestEffort ? ' edge-best-effort' : ''}`,
+      selectable: editableEdges,
+      deletable: editableEdges,
+      selected: editableEdges && selectedEdges.has(connectionKey(c)),
+      className: `live-edge ${flowing ? 'edge-flowing' : 'edge-idle'}${bestEffort ? ' edge-best-effort' : ''}${
+        staged ? ' edge-staged' : ''
+      }`,
       style: { stroke: packetColor(type, packets) },
       ariaLabel: `${c.fromNode}.${c.fromPin} to ${c.toNode}.${c.toPin}: ${packetLabel(type, packets)}, ${
-        flowing ? 'packets flowing' : 'idle'
+        staged ? 'staged' : flowing ? 'packets flowing' : 'idle'
       }`,
     };
   });
+
+  const asRequest = (c: Connection | Edge) => ({
+    source: c.source,
+    sourcePin: c.sourceHandle ?? 'out',
+    target: c.target,
+    targetPin: c.targetHandle ?? 'in',
+  });
+  const isValidConnection: IsValidConnection = (c) => checkConnection(graph, lookup, asRequest(c)).ok;
+  const onConnect = (c: Connection) => {
+    const r = asRequest(c);
+    const verdict = checkConnection(graph, lookup, r);
+    if (!verdict.ok) return p.onRefused(verdict.reason);
+    p.onConnectPins?.({
+      fromNode: r.source,
+      fromPin: r.sourcePin,
+      toNode: r.target,
+      toPin: r.targetPin,
+      mode: 'RELIABLE',
+    });
+  };
+
+  // A drop React Flow refused (isValidConnection) never reaches onConnect: say why here, as Design does.
+  const onConnectEnd: OnConnectEnd = (_e, s) => {
+    if (s.isValid || !s.fromHandle || !s.toHandle || !s.fromNode || !s.toNode) return;
+    const forward = s.fromHandle.type === 'source';
+    const [from, to] = forward ? [s.fromHandle, s.toHandle] : [s.toHandle, s.fromHandle];
+    const verdict = checkConnection(graph, lookup, {
+      source: from.nodeId,
+      sourcePin: from.id ?? 'out',
+      target: to.nodeId,
+      targetPin: to.id ?? 'in',
+    });
+    if (!verdict.ok) p.onRefused(verdict.reason);
+  };
 
   const onDragOver = useCallback(
     (e: DragEvent) => {
@@ -201,9 +273,15 @@ export function LiveGraph(p: Props) {
         nodes={rfNodes}
         edges={edges}
         onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onEdgesDelete={onEdgesDelete}
+        deleteKeyCode={editableEdges ? ['Delete', 'Backspace'] : null}
         onPaneClick={() => p.onSelect(null)}
         nodeTypes={nodeTypes}
-        nodesConnectable={false}
+        nodesConnectable={p.onConnectPins !== null}
+        isValidConnection={isValidConnection}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         nodesDraggable={false}
         colorMode={theme}
         minZoom={0.2}

@@ -1,5 +1,5 @@
-// A node on the Monitor canvas: pins coloured by packet type as in Design, its state (the reason behind
-// an error badge), its stats, and sliders for live-tunable ranged params.
+// A node on the Monitor canvas: pins coloured by packet type as in Design (connectable while staging),
+// its state (the reason behind an error badge), its stats, and sliders for live-tunable ranged params.
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo, type CSSProperties } from 'react';
 import type { NodeStateView } from '../../api/sessions';
@@ -48,7 +48,8 @@ function MonitorNodeView({ data, selected }: NodeProps<MonitorFlowNode>) {
           id={p.name}
           type="target"
           position={Position.Top}
-          className="pin"
+          className={`pin${p.ghost ? ' pin-ghost' : ''}`}
+          data-testid={`monitor-pin-${node.id}-in-${p.ghost ? 'new' : p.name}`}
           style={
             {
               left: spread(i, inputs.length),
@@ -114,6 +115,7 @@ function MonitorNodeView({ data, selected }: NodeProps<MonitorFlowNode>) {
           type="source"
           position={Position.Bottom}
           className="pin"
+          data-testid={`monitor-pin-${node.id}-out-${p.name}`}
           style={
             { left: spread(i, outputs.length), '--pin': packetColor(p.produces, packets) } as CSSProperties
           }

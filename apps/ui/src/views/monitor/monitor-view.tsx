@@ -10,6 +10,7 @@ import { useLiveClient } from '../../api/use-live-client';
 import { ConfirmModal } from '../../components/modal';
 import { useToast } from '../../components/toasts';
 import { errorMessage } from '../../lib/format';
+import { connectionKey } from '../../lib/staging';
 import { graphToYaml } from '../../lib/yaml-graph';
 import { useAppData } from '../../state/app-data';
 import { NodePalette } from '../design/node-palette';
@@ -84,6 +85,7 @@ function MonitorBody() {
   );
   const yaml = useMemo(() => graphToYaml(graph), [graph]);
   const inspectedNode = edits.nodes.find((n) => n.id === inspected);
+  const liveKeys = useMemo(() => new Set(pipeline?.connections.map(connectionKey)), [pipeline?.connections]);
 
   const confirmDelete = async () => {
     if (!toDelete) return;
@@ -209,11 +211,15 @@ function MonitorBody() {
             lookup={lookup}
             packets={packets}
             stagedIds={edits.newIds}
+            liveKeys={liveKeys}
             selectedId={inspected}
             onSelect={inspect}
             onParam={edits.editSlider}
             onRemove={canModify ? edits.remove : null}
             onDropKind={edits.staging && canModify ? addKind : null}
+            onConnectPins={edits.staging && canModify ? edits.connect : null}
+            onDisconnectEdge={edits.staging && canModify ? edits.disconnect : null}
+            onRefused={(reason) => toast.error(`Connection refused: ${reason}`)}
           />
         )}
       </main>

@@ -49,7 +49,7 @@ export function OpsPanel(p: Props) {
       {p.canModify && (
         <p className="muted small" data-testid="add-node-hint">
           {p.staging
-            ? 'Drag a kind from the Nodes palette onto the canvas to stage a new node; click a node to edit its parameters.'
+            ? 'Drag a kind from the Nodes palette onto the canvas to stage a node, and from pin to pin to connect; select an edge and press Delete to disconnect; click a node to edit its parameters.'
             : 'Enter staging to add nodes from the palette; click a node to tune its live parameters.'}
         </p>
       )}

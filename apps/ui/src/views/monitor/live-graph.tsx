@@ -26,7 +26,7 @@ import { packetColor, packetLabel } from '../../lib/packet-style';
 import { inputPins, outputPins, resolvedOutputType, type DefinitionLookup } from '../../lib/pins';
 import { describeParams } from '../../lib/schema-form';
 import { connectionKey, type StagedNode } from '../../lib/staging';
-import { checkConnection } from '../../lib/validate';
+import { checkConnection, type ConnectionCheck } from '../../lib/validate';
 import { DND_NODE } from '../design/flow-canvas';
 import { liveGraph } from './live-model';
 import { MonitorNode, type MonitorFlowNode } from './monitor-node';
@@ -216,10 +216,20 @@ export function LiveGraph(p: Props) {
     target: c.target,
     targetPin: c.targetHandle ?? 'in',
   });
-  const isValidConnection: IsValidConnection = (c) => checkConnection(graph, lookup, asRequest(c)).ok;
+  // React Flow asks on every pointer move near a pin, and a check compiles the graph: once per candidate.
+  const verdicts = useMemo(() => new Map<string, ConnectionCheck>(), [graph]);
+  const check = (c: Connection | Edge): ConnectionCheck => {
+    const r = asRequest(c);
+    const key = `${r.source}.${r.sourcePin}->${r.target}.${r.targetPin}`;
+    let v = verdicts.get(key);
+    if (!v) verdicts.set(key, (v = checkConnection(graph, lookup, r)));
+    return v;
+  };
+  const isValidConnection: IsValidConnection = (c) => check(c).ok;
+
   const onConnect = (c: Connection) => {
     const r = asRequest(c);
-    const verdict = checkConnection(graph, lookup, r);
+    const verdict = check(c);
     if (!verdict.ok) return p.onRefused(verdict.reason);
     p.onConnectPins?.({
       fromNode: r.source,
@@ -235,11 +245,11 @@ export function LiveGraph(p: Props) {
     if (s.isValid || !s.fromHandle || !s.toHandle || !s.fromNode || !s.toNode) return;
     const forward = s.fromHandle.type === 'source';
     const [from, to] = forward ? [s.fromHandle, s.toHandle] : [s.toHandle, s.fromHandle];
-    const verdict = checkConnection(graph, lookup, {
+    const verdict = check({
       source: from.nodeId,
-      sourcePin: from.id ?? 'out',
+      sourceHandle: from.id ?? null,
       target: to.nodeId,
-      targetPin: to.id ?? 'in',
+      targetHandle: to.id ?? null,
     });
     if (!verdict.ok) p.onRefused(verdict.reason);
   };

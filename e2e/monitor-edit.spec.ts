@@ -48,7 +48,7 @@ async function clickEdge(page: Page, key: string): Promise<void> {
 }
 const edgePath = (page: Page, key: string) => edge(page, key).locator('path.react-flow__edge-path');
 
-test('a node dragged from the palette into a staged session is wired in and applied in one batch', async ({
+test('a node dragged from the palette into a staged session, with a param set, lands on apply', async ({
   page,
   request,
 }) => {
@@ -61,7 +61,33 @@ test('a node dragged from the palette into a staged session is wired in and appl
   // Every param of a new node is editable in the same schema form as Design's inspector.
   await page.getByTestId('inspector-field-gain-number').fill('0.25');
   await expect(page.getByTestId(`live-value-${added}-gain`)).toHaveText('0.25');
-  // Wiring as in Design: select an edge and press Delete, drag from pin to pin.
+  await expect(page.getByTestId('staged-ops')).toContainText(`+ node ${added} (audio::gain) {"gain":0.25}`);
+  // Staged only: the server still has the old pipeline.
+  expect((await restPipeline(request, id)).nodes[added]).toBeUndefined();
+
+  await page.getByTestId('staging-apply').click();
+  await expect(page.getByTestId('staging-panel')).toHaveCount(0);
+  expect((await restPipeline(request, id)).nodes[added]).toMatchObject({
+    kind: 'audio::gain',
+    params: { gain: 0.25 },
+  });
+  await expect(page.getByTestId(`monitor-node-${added}`)).not.toHaveAttribute('data-state', 'Staged');
+  // Outside staging the palette is gone and nothing offers a kind dropdown or a JSON params field.
+  await expect(page.getByTestId('node-palette')).toHaveCount(0);
+  await expect(page.getByTestId('add-node-kind')).toHaveCount(0);
+  await expect(page.getByTestId('add-node-params')).toHaveCount(0);
+});
+
+test('in staging, pins are wired by dragging and an edge removed with Delete; applied, the new edge flows', async ({
+  page,
+  request,
+}) => {
+  const name = `e2e-wiring-${Date.now()}`;
+  const id = await createSession(request, name);
+  await openSession(page, name);
+  await page.getByTestId('staging-enter').click();
+  const added = await stageFromPalette(page, 'audio::gain');
+
   await clickEdge(page, 'gain.out->sink.in');
   await expect(edge(page, 'gain.out->sink.in')).toHaveClass(/\bselected\b/);
   await page.keyboard.press('Delete');
@@ -79,24 +105,16 @@ test('a node dragged from the palette into a staged session is wired in and appl
   await dragWire(page, 'monitor-pin-pace-out-out', 'monitor-pin-sink-in-in');
   await expect(page.getByText(/Connection refused: .*'sink\.in'/)).toBeVisible();
   await expect(edge(page, 'pace.out->sink.in')).toHaveCount(0);
-  // Staged only: the server still has the old pipeline.
-  expect((await restPipeline(request, id)).nodes[added]).toBeUndefined();
   await expect(page.getByTestId('staged-ops').locator('li')).toHaveCount(4);
   await screenshot(page, 'monitor-staged-from-palette');
 
   await page.getByTestId('staging-apply').click();
   await expect(page.getByTestId('staging-panel')).toHaveCount(0);
-  const pipeline = await restPipeline(request, id);
-  expect(pipeline.nodes[added]).toMatchObject({ kind: 'audio::gain', params: { gain: 0.25 } });
-  const links = pipeline.connections.map((c) => `${c.from_node}->${c.to_node}`);
+  const links = (await restPipeline(request, id)).connections.map((c) => `${c.from_node}->${c.to_node}`);
   expect(links).toEqual(expect.arrayContaining([`gain->${added}`, `${added}->sink`]));
   expect(links).not.toContain('gain->sink');
   await expect(page.getByTestId(`monitor-node-${added}`)).toHaveAttribute('data-state', 'Running');
   await expect(edge(page, `${added}.out->sink.in`)).toHaveClass(/\banimated\b/);
-  // Outside staging the palette is gone and nothing offers a kind dropdown or a JSON params field.
-  await expect(page.getByTestId('node-palette')).toHaveCount(0);
-  await expect(page.getByTestId('add-node-kind')).toHaveCount(0);
-  await expect(page.getByTestId('add-node-params')).toHaveCount(0);
 });
 
 test('a live node is tuned in the inspector; a value the server refuses rolls back with the reason', async ({

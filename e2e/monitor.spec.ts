@@ -1,71 +1,23 @@
 // Monitor view against the real server: live session list, node states and stats, live tuning,
 // staging with an atomic batch, and deletion through the UI.
-import type { APIRequestContext, Page } from '@playwright/test';
 import { expect, MOCK, screenshot, test } from './helpers';
+import {
+  createSession,
+  deleteCreated,
+  openMonitor,
+  openSession,
+  restPipeline,
+  stageFromPalette,
+} from './monitor-helpers';
 
 test.skip(MOCK, 'needs the real server (GraphQL subscriptions)');
 
-// A 10-minute file played at real time (the pacer) keeps every node Running for the whole test.
-const LIVE_YAML = `mode: dynamic
-nodes:
-  reader:
-    kind: core::file_reader
-    params: { path: samples/audio/system/speech_10m_mono.opus.ogg }
-  demux:
-    kind: containers::ogg::demuxer
-    needs: reader
-  decode:
-    kind: audio::opus::decoder
-    needs: demux
-  pace:
-    kind: core::pacer
-    needs: decode
-  gain:
-    kind: audio::gain
-    params: { gain: 1.0 }
-    needs: pace
-  sink:
-    kind: core::sink
-    needs: gain
-`;
-
-interface RestPipeline {
-  nodes: Record<string, { kind: string; params: Record<string, unknown> }>;
-  connections: { from_node: string; to_node: string }[];
-}
-
-let created: string[] = [];
-
-async function createSession(request: APIRequestContext, name: string): Promise<string> {
-  const res = await request.post('/api/v1/sessions', { data: { name, yaml: LIVE_YAML } });
-  expect(res.ok(), await res.text()).toBe(true);
-  const id = ((await res.json()) as { session_id: string }).session_id;
-  created.push(id);
-  return id;
-}
-
-async function restPipeline(request: APIRequestContext, id: string): Promise<RestPipeline> {
-  const res = await request.get(`/api/v1/sessions/${id}/pipeline`);
-  expect(res.ok()).toBe(true);
-  return (await res.json()) as RestPipeline;
-}
-
-async function openSession(page: Page, name: string): Promise<void> {
-  const item = page.getByTestId('session-item').filter({ hasText: name });
-  await expect(item).toBeVisible();
-  await item.locator('.session-select').click();
-  await expect(page.getByTestId('monitor-node-gain')).toBeVisible();
-}
-
 test.beforeEach(async ({ page }) => {
-  created = [];
-  await page.goto('/monitor');
-  await expect(page.getByTestId('monitor-view')).toBeVisible();
-  await expect(page.getByTestId('connection-status')).toHaveText('live');
+  await openMonitor(page);
 });
 
 test.afterEach(async ({ request }) => {
-  for (const id of created) await request.delete(`/api/v1/sessions/${id}`).catch(() => undefined);
+  await deleteCreated(request);
 });
 
 test('a session created through the API appears live, runs, shows stats, and is deleted from the UI', async ({
@@ -152,34 +104,31 @@ test('staging two changes applies both in one batch, or neither when one is inva
   // Invalid: a valid tune plus a node whose params the server refuses.
   await page.getByTestId('staging-enter').click();
   await page.getByTestId('live-param-gain-gain').fill('3');
-  await page.getByTestId('add-node-kind').selectOption('audio::gain');
-  await page.getByTestId('add-node-id').fill('extra');
-  await page.getByTestId('add-node-params').fill('{"gain": 99}');
-  await page.getByTestId('add-node-btn').click();
+  let extra = await stageFromPalette(page, 'audio::gain');
+  await page.getByTestId('inspector-field-gain-number').fill('99');
   await expect(page.getByTestId('staged-ops').locator('li')).toHaveCount(2);
   await page.getByTestId('staging-validate').click();
-  await expect(page.getByTestId('staging-error')).toContainText('extra');
+  await expect(page.getByTestId('staging-error')).toContainText(extra);
   await page.getByTestId('staging-apply').click();
   await expect(page.getByTestId('staging-error')).toContainText('gain');
   let pipeline = await restPipeline(request, id);
   expect(pipeline.nodes.gain.params.gain).toBe(1);
-  expect(pipeline.nodes.extra).toBeUndefined();
+  expect(pipeline.nodes[extra]).toBeUndefined();
   await page.getByTestId('staging-discard').click();
   await expect(page.getByTestId('staging-panel')).toHaveCount(0);
 
   // Valid: the same two changes with acceptable params land together.
   await page.getByTestId('staging-enter').click();
   await page.getByTestId('live-param-gain-gain').fill('3');
-  await page.getByTestId('add-node-id').fill('extra');
-  await page.getByTestId('add-node-params').fill('{"gain": 0.5}');
-  await page.getByTestId('add-node-btn').click();
+  extra = await stageFromPalette(page, 'audio::gain');
+  await page.getByTestId('inspector-field-gain-number').fill('0.5');
   await expect(page.getByTestId('staged-ops').locator('li')).toHaveCount(2);
   await page.getByTestId('staging-apply').click();
   await expect(page.getByTestId('staging-panel')).toHaveCount(0);
   pipeline = await restPipeline(request, id);
   expect(pipeline.nodes.gain.params.gain).toBe(3);
-  expect(pipeline.nodes.extra).toMatchObject({ kind: 'audio::gain', params: { gain: 0.5 } });
-  await expect(page.getByTestId('monitor-node-extra')).toBeVisible();
+  expect(pipeline.nodes[extra]).toMatchObject({ kind: 'audio::gain', params: { gain: 0.5 } });
+  await expect(page.getByTestId(`monitor-node-${extra}`)).toBeVisible();
 });
 
 test('nodes and connections are added and removed on the live graph', async ({ page, request }) => {
@@ -187,30 +136,31 @@ test('nodes and connections are added and removed on the live graph', async ({ p
   const id = await createSession(request, name);
   await openSession(page, name);
 
-  await page.getByTestId('add-node-kind').selectOption('audio::gain');
-  await page.getByTestId('add-node-id').fill('extra');
-  await page.getByTestId('add-node-params').fill('{"gain": 0.5}');
-  await page.getByTestId('add-node-btn').click();
-  await expect(page.getByTestId('monitor-node-extra')).toBeVisible();
+  // Nodes come from the palette in staging; wiring and removal apply at once outside it.
+  await page.getByTestId('staging-enter').click();
+  const extra = await stageFromPalette(page, 'audio::gain');
+  await page.getByTestId('staging-apply').click();
+  await expect(page.getByTestId('staging-panel')).toHaveCount(0);
+  await expect(page.getByTestId(`monitor-node-${extra}`)).toBeVisible();
 
   await page.getByRole('button', { name: 'Disconnect gain.out->sink.in' }).click();
   await expect(page.getByRole('button', { name: 'Disconnect gain.out->sink.in' })).toHaveCount(0);
   for (const [from, to] of [
-    ['gain', 'extra'],
-    ['extra', 'sink'],
+    ['gain', extra],
+    [extra, 'sink'],
   ]) {
     await page.getByTestId('connect-from').selectOption(from);
     await page.getByTestId('connect-to').selectOption(to);
     await page.getByTestId('connect-btn').click();
     await expect(page.getByRole('button', { name: `Disconnect ${from}.out->${to}.in` })).toBeVisible();
   }
-  await expect(page.getByTestId('monitor-node-extra')).toHaveAttribute('data-state', 'Running');
+  await expect(page.getByTestId(`monitor-node-${extra}`)).toHaveAttribute('data-state', 'Running');
   const links = (await restPipeline(request, id)).connections.map((c) => `${c.from_node}->${c.to_node}`);
-  expect(links).toEqual(expect.arrayContaining(['gain->extra', 'extra->sink']));
+  expect(links).toEqual(expect.arrayContaining([`gain->${extra}`, `${extra}->sink`]));
   expect(links).not.toContain('gain->sink');
 
-  await page.getByTestId('remove-node-extra').click();
+  await page.getByTestId(`remove-node-${extra}`).click();
   await page.getByTestId('confirm-modal').getByRole('button', { name: 'Remove' }).click();
-  await expect(page.getByTestId('monitor-node-extra')).toHaveCount(0);
-  expect((await restPipeline(request, id)).nodes.extra).toBeUndefined();
+  await expect(page.getByTestId(`monitor-node-${extra}`)).toHaveCount(0);
+  expect((await restPipeline(request, id)).nodes[extra]).toBeUndefined();
 });

@@ -231,6 +231,11 @@ export function useDesign(): DesignContextValue {
   return ctx;
 }
 
+/** The Design state when inside a `<DesignProvider>`, else null (for parts another view reuses). */
+export function useOptionalDesign(): DesignContextValue | null {
+  return useContext(DesignContext);
+}
+
 export function DesignProvider({ children, initial }: { children: ReactNode; initial?: DesignState }) {
   const [state, dispatch] = useReducer(designReducer, initial, (i) => i ?? initialDesignState());
   useEffect(() => {

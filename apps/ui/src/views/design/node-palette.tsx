@@ -1,19 +1,28 @@
 // The node palette: every kind the role may use, searchable, grouped by category, filtered by mode.
 // Drag a kind onto the canvas, or click it (or press Enter) to add it in the middle of the view. Each
 // entry shows the whole kind (short name over its namespace); its info button sits beside it, not in it.
+// Outside the Design view (Monitor's staging) the host passes the mode and what a click adds.
 import { useMemo, useState } from 'react';
-import type { NodeDefinition } from '../../api/types';
+import type { NodeDefinition, PipelineMode } from '../../api/types';
 import { useAppData } from '../../state/app-data';
-import { useDesign } from '../../state/design';
+import { useOptionalDesign } from '../../state/design';
 import { addNode } from '../../lib/graph-ops';
 import { availableInMode, splitKind } from '../../lib/node-kinds';
 import { packetColor, packetLabel } from '../../lib/packet-style';
 import { DND_NODE } from './flow-canvas';
 import { useCanvasCenter } from './use-canvas-center';
 
-export function NodePalette() {
+export interface NodePaletteProps {
+  /** The mode whose kinds are listed; defaults to the Design view's mode. */
+  mode?: PipelineMode;
+  /** What a click or Enter does; defaults to adding the kind to the Design canvas. */
+  onAdd?: (def: NodeDefinition) => void;
+}
+
+export function NodePalette({ mode, onAdd }: NodePaletteProps = {}) {
   const { nodeDefs, packets, bootErrors } = useAppData();
-  const { state, dispatch, graph } = useDesign();
+  const design = useOptionalDesign();
+  const shownMode = mode ?? design?.state.mode ?? 'dynamic';
   const [query, setQuery] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
@@ -22,7 +31,7 @@ export function NodePalette() {
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
     const matches = nodeDefs
-      .filter((d) => availableInMode(d, state.mode))
+      .filter((d) => availableInMode(d, shownMode))
       .filter(
         (d) =>
           !q ||
@@ -37,15 +46,16 @@ export function NodePalette() {
       map.set(cat, [...(map.get(cat) ?? []), d]);
     }
     return [...map.entries()].sort(([a], [b]) => a.localeCompare(b));
-  }, [nodeDefs, query, state.mode]);
+  }, [nodeDefs, query, shownMode]);
 
   const add = (d: NodeDefinition) => {
-    const r = addNode(graph, d.kind, d, center());
-    dispatch({ type: 'graph', graph: r.graph });
-    dispatch({ type: 'select', ids: [r.id] });
+    if (onAdd || !design) return onAdd?.(d);
+    const r = addNode(design.graph, d.kind, d, center());
+    design.dispatch({ type: 'graph', graph: r.graph });
+    design.dispatch({ type: 'select', ids: [r.id] });
   };
 
-  const hidden = nodeDefs.length - nodeDefs.filter((d) => availableInMode(d, state.mode)).length;
+  const hidden = nodeDefs.length - nodeDefs.filter((d) => availableInMode(d, shownMode)).length;
   return (
     <div className="palette" data-testid="node-palette">
       <input
@@ -173,8 +183,8 @@ export function NodePalette() {
       })}
       {hidden > 0 && (
         <p className="muted small palette-foot">
-          {hidden} {state.mode === 'oneshot' ? 'dynamic-only' : 'oneshot-only'} kind{hidden === 1 ? '' : 's'}{' '}
-          hidden in {state.mode} mode.
+          {hidden} {shownMode === 'oneshot' ? 'dynamic-only' : 'oneshot-only'} kind{hidden === 1 ? '' : 's'}{' '}
+          hidden in {shownMode} mode.
         </p>
       )}
     </div>

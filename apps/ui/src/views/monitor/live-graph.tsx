@@ -1,127 +1,38 @@
-// The live (or staged) pipeline on a read-only canvas: nodes coloured by state (reason on hover), their
-// stats, and sliders for live-tunable params. Layout is recomputed only when the topology changes.
+// The live (or staged) pipeline on a canvas laid out automatically: nodes coloured by state, edges
+// coloured by packet type and animated while packets flow, click a node to inspect it, and (while
+// staging) drop a kind from the palette to add it, drag from pin to pin to connect (checked as in
+// Design) and select an edge and press Delete to disconnect. Must sit inside a <ReactFlowProvider>.
 import dagre from '@dagrejs/dagre';
 import {
   Background,
   BackgroundVariant,
   Controls,
-  Handle,
-  Position,
   ReactFlow,
-  ReactFlowProvider,
   useNodesInitialized,
   useReactFlow,
+  type Connection,
   type Edge,
-  type Node,
-  type NodeProps,
+  type EdgeChange,
+  type IsValidConnection,
   type NodeChange,
+  type OnConnectEnd,
 } from '@xyflow/react';
-import { memo, useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
-import type { NodeDefinition } from '../../api/types';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import type { LiveConnection, NodeStateView } from '../../api/sessions';
+import type { PacketTypeMeta } from '../../api/types';
 import { useTheme } from '../../components/theme';
 import { NODE_WIDTH } from '../../lib/layout';
+import { packetColor, packetLabel } from '../../lib/packet-style';
+import { inputPins, outputPins, resolvedOutputType, type DefinitionLookup } from '../../lib/pins';
 import { describeParams } from '../../lib/schema-form';
-import type { DefinitionLookup } from '../../lib/pins';
-import type { StagedNode } from '../../lib/staging';
+import { connectionKey, type StagedNode } from '../../lib/staging';
+import { checkConnection, type ConnectionCheck } from '../../lib/validate';
+import { DND_NODE } from '../design/flow-canvas';
+import { liveGraph } from './live-model';
+import { MonitorNode, type MonitorFlowNode } from './monitor-node';
 import type { RateView } from './use-live-session';
 
-interface MonitorNodeData extends Record<string, unknown> {
-  node: StagedNode;
-  def: NodeDefinition | undefined;
-  state: NodeStateView | undefined;
-  rate: RateView | undefined;
-  inputs: string[];
-  outputs: string[];
-  staged: boolean;
-  onParam: (nodeId: string, key: string, value: number) => void;
-  onRemove: ((nodeId: string) => void) | null;
-}
-
-type MonitorFlowNode = Node<MonitorNodeData, 'monitor'>;
-
-const spread = (i: number, n: number) => `${((i + 1) / (n + 1)) * 100}%`;
-const fmt = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(1));
-
-function MonitorNodeView({ data }: NodeProps<MonitorFlowNode>) {
-  const { node, def, state, rate, inputs, outputs } = data;
-  const status = state?.status ?? (data.staged ? 'Staged' : 'Unknown');
-  const sliders = describeParams(def?.param_schema).filter((f) => f.kind === 'range' && f.tunable);
-  const tip = `${node.id}: ${status}${state?.reason ? ` — ${state.reason}` : ''}`;
-  return (
-    <div
-      className={`pnode mnode state-${status.toLowerCase()}`}
-      data-testid={`monitor-node-${node.id}`}
-      data-state={status}
-      title={tip}
-    >
-      {inputs.map((p, i) => (
-        <Handle
-          key={p}
-          id={p}
-          type="target"
-          position={Position.Top}
-          style={{ left: spread(i, inputs.length) }}
-        />
-      ))}
-      <div className="pnode-head">
-        <span className={`state-dot state-${status.toLowerCase()}`} aria-hidden="true" />
-        <span className="pnode-id">{node.id}</span>
-        <span className="muted small mnode-status" data-testid={`node-state-${node.id}`}>
-          {status}
-        </span>
-        {data.onRemove && (
-          <button
-            className="icon-btn nodrag mnode-remove"
-            aria-label={`Remove node ${node.id}`}
-            data-testid={`remove-node-${node.id}`}
-            onClick={() => data.onRemove?.(node.id)}
-          >
-            ×
-          </button>
-        )}
-      </div>
-      <div className="pnode-kind">{node.kind}</div>
-      {state?.reason && <div className="mnode-reason small">{state.reason}</div>}
-      {rate && (
-        <div className="mnode-stats small" data-testid={`node-stats-${node.id}`}>
-          {fmt(rate.pps)} pkt/s · {rate.stats.discarded} drops · {rate.stats.errored} errors
-        </div>
-      )}
-      {sliders.map((f) => {
-        const v = node.params[f.key];
-        const value = typeof v === 'number' ? v : typeof f.default === 'number' ? f.default : (f.min ?? 0);
-        return (
-          <label key={f.key} className="pnode-slider nodrag">
-            <span className="pnode-slider-label">
-              {f.label} <b data-testid={`live-value-${node.id}-${f.key}`}>{Number(value.toFixed(3))}</b>
-            </span>
-            <input
-              type="range"
-              min={f.min}
-              max={f.max}
-              step={f.step}
-              value={value}
-              data-testid={`live-param-${node.id}-${f.key}`}
-              onChange={(e) => data.onParam(node.id, f.key, Number(e.target.value))}
-            />
-          </label>
-        );
-      })}
-      {outputs.map((p, i) => (
-        <Handle
-          key={p}
-          id={p}
-          type="source"
-          position={Position.Bottom}
-          style={{ left: spread(i, outputs.length) }}
-        />
-      ))}
-    </div>
-  );
-}
-
-const nodeTypes = { monitor: memo(MonitorNodeView) };
+const nodeTypes = { monitor: MonitorNode };
 
 interface Props {
   nodes: StagedNode[];
@@ -129,40 +40,49 @@ interface Props {
   states: Record<string, NodeStateView>;
   rates: Record<string, RateView>;
   lookup: DefinitionLookup;
+  packets: PacketTypeMeta[];
   stagedIds: Set<string>;
+  /** Connections of the running pipeline; others are staged only and carry nothing yet. */
+  liveKeys: Set<string>;
+  selectedId: string | null;
+  onSelect: (nodeId: string | null) => void;
   onParam: (nodeId: string, key: string, value: number) => void;
   onRemove: ((nodeId: string) => void) | null;
+  /** Adds a node of the dropped kind; null when drops are not accepted (outside staging). */
+  onDropKind: ((kind: string) => void) | null;
+  /** Connects two pins dragged together; null when pins are not connectable (outside staging). */
+  onConnectPins: ((c: LiveConnection) => void) | null;
+  /** Disconnects a selected edge on Delete; null when edges are not editable (outside staging). */
+  onDisconnectEdge: ((c: LiveConnection) => void) | null;
+  /** Says why a dragged connection was refused. */
+  onRefused: (reason: string) => void;
 }
 
-function pinsOf(node: StagedNode, def: NodeDefinition | undefined, conns: LiveConnection[]) {
-  const inputs = new Set<string>();
-  const outputs = new Set<string>();
-  for (const p of def?.inputs ?? []) if (typeof p.cardinality === 'string') inputs.add(p.name);
-  for (const p of def?.outputs ?? []) if (typeof p.cardinality === 'string') outputs.add(p.name);
-  for (const c of conns) {
-    if (c.toNode === node.id) inputs.add(c.toPin);
-    if (c.fromNode === node.id) outputs.add(c.fromPin);
-  }
-  return { inputs: [...inputs], outputs: [...outputs] };
+type Size = { width: number; height: number };
+
+/** Height of a node not yet measured: header, kind, stats line and one row per slider. */
+function estimatedHeight(node: StagedNode, lookup: DefinitionLookup): number {
+  const sliders = describeParams(lookup(node.kind)?.param_schema).filter(
+    (f) => f.kind === 'range' && f.tunable,
+  ).length;
+  return 84 + sliders * 44;
 }
 
-/** Rendered height of a live node: header, kind, stats line, reason, and one row per slider. */
-function liveNodeHeight(def: NodeDefinition | undefined): number {
-  const sliders = describeParams(def?.param_schema).filter((f) => f.kind === 'range' && f.tunable).length;
-  return 100 + sliders * 48;
-}
-
-function layout(nodes: StagedNode[], connections: LiveConnection[], lookup: DefinitionLookup) {
+function layout(
+  nodes: StagedNode[],
+  connections: LiveConnection[],
+  size: (n: StagedNode) => Size,
+): Map<string, { x: number; y: number }> {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 40, marginx: 20, marginy: 20 });
+  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 48, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const n of nodes) g.setNode(n.id, { width: NODE_WIDTH, height: liveNodeHeight(lookup(n.kind)) });
+  for (const n of nodes) g.setNode(n.id, size(n));
   for (const c of connections) if (c.fromNode !== c.toNode) g.setEdge(c.fromNode, c.toNode);
   dagre.layout(g);
   const out = new Map<string, { x: number; y: number }>();
   for (const n of nodes) {
-    const p = g.node(n.id) as { x: number; y: number; height: number } | undefined;
-    if (p) out.set(n.id, { x: Math.round(p.x - NODE_WIDTH / 2), y: Math.round(p.y - p.height / 2) });
+    const p = g.node(n.id) as { x: number; y: number; width: number; height: number } | undefined;
+    if (p) out.set(n.id, { x: Math.round(p.x - p.width / 2), y: Math.round(p.y - p.height / 2) });
   }
   return out;
 }
@@ -181,79 +101,197 @@ function FitOnTopology({ topology }: { topology: string }) {
   return null;
 }
 
-export function LiveGraph(props: Props) {
-  return (
-    <ReactFlowProvider>
-      <LiveGraphInner {...props} />
-    </ReactFlowProvider>
-  );
-}
-
-function LiveGraphInner({ nodes, connections, states, rates, lookup, stagedIds, onParam, onRemove }: Props) {
+export function LiveGraph(p: Props) {
+  const { nodes, connections, states, rates, lookup, packets } = p;
   const { theme } = useTheme();
   const topology = `${nodes.map((n) => `${n.id}:${n.kind}`).join(',')}|${connections
-    .map((c) => `${c.fromNode}.${c.fromPin}>${c.toNode}.${c.toPin}`)
+    .map(connectionKey)
     .join(',')}`;
-  const positions = useMemo(
-    () => layout(nodes, connections, lookup),
-    // Only a topology change moves nodes; param, state and stats updates keep the layout.
-    [topology, lookup],
-  );
 
   // Nodes are rebuilt on every state/stats update; React Flow hides a node it has no size for, and its
-  // ResizeObserver does not fire again for an unchanged size, so the measured sizes must travel with the nodes.
-  const measured = useRef(new Map<string, { width: number; height: number }>());
-  const [, remeasured] = useReducer((n: number) => n + 1, 0);
-  const onNodesChange = useCallback((changes: NodeChange<MonitorFlowNode>[]) => {
-    let changed = false;
-    for (const c of changes) {
-      if (c.type === 'dimensions' && c.dimensions) {
-        measured.current.set(c.id, c.dimensions);
-        changed = true;
+  // ResizeObserver does not fire again for an unchanged size, so the measured sizes travel with the nodes.
+  // They also feed the layout, so a node taller than estimated never overlaps the next rank.
+  const measured = useRef(new Map<string, Size>());
+  const [sizes, remeasured] = useReducer((n: number) => n + 1, 0);
+  const onNodesChange = useCallback(
+    (changes: NodeChange<MonitorFlowNode>[]) => {
+      let changed = false;
+      for (const c of changes) {
+        if (c.type === 'dimensions' && c.dimensions) {
+          const old = measured.current.get(c.id);
+          measured.current.set(c.id, c.dimensions);
+          changed ||= !old || old.width !== c.dimensions.width || old.height !== c.dimensions.height;
+        } else if (c.type === 'select' && c.selected) p.onSelect(c.id);
       }
-    }
-    if (changed) remeasured();
-  }, []);
+      if (changed) remeasured();
+    },
+    [p.onSelect],
+  );
 
+  const positions = useMemo(
+    () =>
+      layout(
+        nodes,
+        connections,
+        (n) => measured.current.get(n.id) ?? { width: NODE_WIDTH, height: estimatedHeight(n, lookup) },
+      ),
+    // Only a topology change or a new measured size moves nodes; param, state and stats updates do not.
+    [topology, lookup, sizes],
+  );
+
+  const graph = useMemo(() => liveGraph(null, nodes, connections), [nodes, connections]);
   const rfNodes: MonitorFlowNode[] = nodes.map((n) => {
     const def = lookup(n.kind);
+    const graphNode = graph.nodes.find((g) => g.id === n.id) ?? { ...n, position: { x: 0, y: 0 } };
     return {
       id: n.id,
       type: 'monitor',
       position: positions.get(n.id) ?? { x: 0, y: 0 },
       measured: measured.current.get(n.id),
+      selected: n.id === p.selectedId,
       draggable: false,
-      connectable: false,
+      deletable: false,
+      connectable: p.onConnectPins !== null,
       data: {
         node: n,
         def,
         state: states[n.id],
         rate: rates[n.id],
-        staged: stagedIds.has(n.id),
-        onParam,
-        onRemove,
-        ...pinsOf(n, def, connections),
+        // A dynamic family's free pin is offered only where a connection can be made (staging).
+        inputs: inputPins(graphNode, def, graph.edges).filter((pin) => !pin.ghost || p.onConnectPins),
+        outputs: outputPins(graph, graphNode, def, lookup),
+        packets,
+        staged: p.stagedIds.has(n.id),
+        onParam: p.onParam,
+        onRemove: p.onRemove,
       },
     };
   });
-  const edges: Edge[] = connections.map((c) => ({
-    id: `${c.fromNode}.${c.fromPin}->${c.toNode}.${c.toPin}`,
-    source: c.fromNode,
-    sourceHandle: c.fromPin,
-    target: c.toNode,
-    targetHandle: c.toPin,
-    animated: states[c.fromNode]?.status === 'Running',
-    className: c.mode === 'BEST_EFFORT' ? 'edge-best-effort' : undefined,
-  }));
+
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
+  const editableEdges = p.onDisconnectEdge !== null;
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setSelectedEdges((cur) => {
+      const next = new Set(cur);
+      for (const c of changes) if (c.type === 'select') next[c.selected ? 'add' : 'delete'](c.id);
+      return next;
+    });
+  }, []);
+  const onEdgesDelete = (deleted: Edge[]) => {
+    for (const e of deleted) {
+      const c = connections.find((x) => connectionKey(x) === e.id);
+      if (c) p.onDisconnectEdge?.(c);
+    }
+  };
+
+  const edges: Edge[] = connections.map((c): Edge => {
+    const type = resolvedOutputType(graph, lookup, c.fromNode, c.fromPin) ?? 'Any';
+    const staged = !p.liveKeys.has(connectionKey(c));
+    const flowing =
+      !staged && states[c.fromNode]?.status === 'Running' && rates[c.fromNode]?.flowing === true;
+    const bestEffort = c.mode === 'BEST_EFFORT';
+    return {
+      id: connectionKey(c),
+      source: c.fromNode,
+      sourceHandle: c.fromPin,
+      target: c.toNode,
+      targetHandle: c.toPin,
+      animated: flowing,
+      selectable: editableEdges,
+      deletable: editableEdges,
+      selected: editableEdges && selectedEdges.has(connectionKey(c)),
+      className: `live-edge ${flowing ? 'edge-flowing' : 'edge-idle'}${bestEffort ? ' edge-best-effort' : ''}${
+        staged ? ' edge-staged' : ''
+      }`,
+      style: { stroke: packetColor(type, packets) },
+      ariaLabel: `${c.fromNode}.${c.fromPin} to ${c.toNode}.${c.toPin}: ${packetLabel(type, packets)}, ${
+        staged ? 'staged' : flowing ? 'packets flowing' : 'idle'
+      }`,
+    };
+  });
+
+  const asRequest = (c: Connection | Edge) => ({
+    source: c.source,
+    sourcePin: c.sourceHandle ?? 'out',
+    target: c.target,
+    targetPin: c.targetHandle ?? 'in',
+  });
+  // React Flow asks on every pointer move near a pin, and a check compiles the graph: once per candidate.
+  const verdicts = useMemo(() => new Map<string, ConnectionCheck>(), [graph]);
+  const check = (c: Connection | Edge): ConnectionCheck => {
+    const r = asRequest(c);
+    const key = `${r.source}.${r.sourcePin}->${r.target}.${r.targetPin}`;
+    let v = verdicts.get(key);
+    if (!v) verdicts.set(key, (v = checkConnection(graph, lookup, r)));
+    return v;
+  };
+  const isValidConnection: IsValidConnection = (c) => check(c).ok;
+
+  const onConnect = (c: Connection) => {
+    const r = asRequest(c);
+    const verdict = check(c);
+    if (!verdict.ok) return p.onRefused(verdict.reason);
+    p.onConnectPins?.({
+      fromNode: r.source,
+      fromPin: r.sourcePin,
+      toNode: r.target,
+      toPin: r.targetPin,
+      mode: 'RELIABLE',
+    });
+  };
+
+  // A drop React Flow refused (isValidConnection) never reaches onConnect: say why here, as Design does.
+  const onConnectEnd: OnConnectEnd = (_e, s) => {
+    if (s.isValid || !s.fromHandle || !s.toHandle || !s.fromNode || !s.toNode) return;
+    const forward = s.fromHandle.type === 'source';
+    const [from, to] = forward ? [s.fromHandle, s.toHandle] : [s.toHandle, s.fromHandle];
+    const verdict = check({
+      source: from.nodeId,
+      sourceHandle: from.id ?? null,
+      target: to.nodeId,
+      targetHandle: to.id ?? null,
+    });
+    if (!verdict.ok) p.onRefused(verdict.reason);
+  };
+
+  const onDragOver = useCallback(
+    (e: DragEvent) => {
+      if (!p.onDropKind || !e.dataTransfer.types.includes(DND_NODE)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    },
+    [p.onDropKind],
+  );
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(DND_NODE);
+      if (!p.onDropKind || !kind) return;
+      e.preventDefault();
+      p.onDropKind(kind);
+    },
+    [p.onDropKind],
+  );
 
   return (
-    <div className="flow-wrap" data-testid="monitor-canvas">
+    <div
+      className={`flow-wrap${p.onDropKind ? ' accepts-drop' : ''}`}
+      data-testid="monitor-canvas"
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
       <ReactFlow<MonitorFlowNode, Edge>
         nodes={rfNodes}
         edges={edges}
         onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onEdgesDelete={onEdgesDelete}
+        deleteKeyCode={editableEdges ? ['Delete', 'Backspace'] : null}
+        onPaneClick={() => p.onSelect(null)}
         nodeTypes={nodeTypes}
-        nodesConnectable={false}
+        nodesConnectable={p.onConnectPins !== null}
+        isValidConnection={isValidConnection}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         nodesDraggable={false}
         colorMode={theme}
         minZoom={0.2}

@@ -1,44 +1,45 @@
-// The Monitor view: live sessions on the left, the selected session's live graph in the centre, and
-// editing (live or staged), the live YAML and a telemetry timeline on the right. Everything live
-// arrives over one graphql-ws socket that reconnects forever; while it is down a banner says so.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+// The Monitor view: live sessions (and, while staging, Design's node palette) on the left, the selected
+// session's live graph in the centre, and the inspector with wiring and staging, the live YAML and a
+// telemetry timeline on the right. Everything live arrives over one graphql-ws socket that reconnects
+// forever; while it is down a banner says so.
+import { ReactFlowProvider } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useLocation, useSearchParams } from 'react-router-dom';
-import {
-  sessionsApi,
-  type BatchOperation,
-  type LiveConnection,
-  type Problem,
-  type SessionInfo,
-} from '../../api/sessions';
+import { sessionsApi, type SessionInfo } from '../../api/sessions';
 import { useLiveClient } from '../../api/use-live-client';
 import { ConfirmModal } from '../../components/modal';
 import { useToast } from '../../components/toasts';
-import type { PipelineGraph } from '../../lib/graph';
-import {
-  diffToBatch,
-  stageFrom,
-  connectionKey,
-  type StagedNode,
-  type StagedPipeline,
-} from '../../lib/staging';
 import { errorMessage } from '../../lib/format';
+import { connectionKey } from '../../lib/staging';
 import { graphToYaml } from '../../lib/yaml-graph';
 import { useAppData } from '../../state/app-data';
+import { NodePalette } from '../design/node-palette';
 import { LiveGraph } from './live-graph';
+import { LiveInspector } from './live-inspector';
+import { liveGraph } from './live-model';
 import { OpsPanel } from './ops-panel';
 import { SessionList } from './session-list';
+import { SessionUptime } from './session-uptime';
 import { TelemetryTimeline } from './telemetry-timeline';
 import { aggregateStatus, useLiveSession } from './use-live-session';
+import { useMonitorEdits } from './use-monitor-edits';
 import { useSessionList } from './use-session-list';
 import './monitor.css';
 
-const TUNE_DEBOUNCE_MS = 150;
-
+type LeftTab = 'sessions' | 'nodes';
 type RightTab = 'edit' | 'yaml' | 'telemetry';
 
 export function MonitorView() {
+  return (
+    <ReactFlowProvider>
+      <MonitorBody />
+    </ReactFlowProvider>
+  );
+}
+
+function MonitorBody() {
   const toast = useToast();
-  const { nodeDefs, lookup, permissions } = useAppData();
+  const { lookup, packets, permissions } = useAppData();
   const { client, status, lost, epoch } = useLiveClient();
   const [params, setParams] = useSearchParams();
   const arrived = (useLocation().state as { sessionId?: string } | null)?.sessionId ?? null;
@@ -54,6 +55,13 @@ export function MonitorView() {
 
   const [live, setLiveParams] = useLiveSession(client, selectedId, epoch);
   const pipeline = live.pipeline;
+  const edits = useMonitorEdits(selectedId, pipeline, lookup, setLiveParams);
+
+  const [leftTab, setLeftTab] = useState<LeftTab>('sessions');
+  const [tab, setTab] = useState<RightTab>('edit');
+  const [inspected, setInspected] = useState<string | null>(null);
+  useEffect(() => setInspected(null), [selectedId]);
+  useEffect(() => setLeftTab(edits.staging ? 'nodes' : 'sessions'), [edits.staging]);
 
   useEffect(() => {
     if (live.destroyed && selectedId) {
@@ -62,147 +70,22 @@ export function MonitorView() {
     }
   }, [live.destroyed, selectedId, select, toast]);
 
-  // Live tuning: the slider shows the value at once; the server call waits for the user to pause.
-  const [overrides, setOverrides] = useState<Record<string, Record<string, unknown>>>({});
-  const [tuneError, setTuneError] = useState<string | null>(null);
-  const timers = useRef(new Map<string, number>());
-  useEffect(() => {
-    const t = timers.current;
-    return () => t.forEach((id) => window.clearTimeout(id));
+  const inspect = useCallback((nodeId: string | null) => {
+    setInspected(nodeId);
+    if (nodeId) setTab('edit');
   }, []);
-
-  const tuneLive = (nodeId: string, key: string, value: number) => {
-    if (!selectedId) return;
-    const sessionId = selectedId;
-    setOverrides((o) => ({ ...o, [nodeId]: { ...o[nodeId], [key]: value } }));
-    const timerKey = `${nodeId}\u0000${key}`;
-    window.clearTimeout(timers.current.get(timerKey));
-    timers.current.set(
-      timerKey,
-      window.setTimeout(() => {
-        timers.current.delete(timerKey);
-        const clear = () =>
-          setOverrides((o) => {
-            const rest = { ...o[nodeId] };
-            delete rest[key];
-            return { ...o, [nodeId]: rest };
-          });
-        sessionsApi.tune(sessionId, nodeId, { [key]: value }).then(
-          (p) => {
-            setLiveParams(nodeId, p);
-            setTuneError(null);
-            clear();
-          },
-          (e: unknown) => {
-            clear();
-            const m = `Could not set ${nodeId}.${key} to ${value}: ${errorMessage(e)}`;
-            setTuneError(m);
-            toast.error(m);
-          },
-        );
-      }, TUNE_DEBOUNCE_MS),
-    );
+  const addKind = (kind: string) => {
+    const id = edits.stageKind(kind);
+    if (id) inspect(id);
   };
 
-  // Staging: a local copy edited freely, applied as one batch against the snapshot it started from.
-  const [staging, setStaging] = useState<{ base: StagedPipeline; staged: StagedPipeline } | null>(null);
-  const [problems, setProblems] = useState<Problem[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    setStaging(null);
-    setProblems(null);
-    setTuneError(null);
-    setOverrides({});
-  }, [selectedId]);
-  const ops = useMemo(() => (staging ? diffToBatch(staging.base, staging.staged) : []), [staging]);
-  const editStaged = (f: (s: StagedPipeline) => StagedPipeline) => {
-    setProblems(null);
-    setStaging((s) => (s ? { ...s, staged: f(s.staged) } : s));
-  };
-
-  const runBatch = async (batch: BatchOperation[], done: string): Promise<boolean> => {
-    if (!selectedId) return false;
-    setBusy(true);
-    try {
-      await sessionsApi.applyBatch(selectedId, batch);
-      toast.success(done);
-      return true;
-    } catch (e) {
-      const m = errorMessage(e);
-      setProblems([{ message: m, nodeId: null, path: null, pin: null }]);
-      toast.error(`The server refused the change: ${m}`);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const [toRemove, setToRemove] = useState<string | null>(null);
-  const onAddNode = (n: StagedNode) => {
-    if (staging) editStaged((s) => ({ ...s, nodes: [...s.nodes, n] }));
-    else
-      void runBatch([{ action: 'ADD_NODE', nodeId: n.id, kind: n.kind, params: n.params }], `Added ${n.id}.`);
-  };
-  const conn = (c: LiveConnection) => ({
-    fromNode: c.fromNode,
-    fromPin: c.fromPin,
-    toNode: c.toNode,
-    toPin: c.toPin,
-  });
-  const onConnect = (c: LiveConnection) => {
-    if (staging)
-      editStaged((s) => ({
-        ...s,
-        connections: [...s.connections.filter((x) => connectionKey(x) !== connectionKey(c)), c],
-      }));
-    else
-      void runBatch(
-        [{ action: 'CONNECT', connection: { ...conn(c), mode: c.mode } }],
-        `Connected ${connectionKey(c)}.`,
-      );
-  };
-  const onDisconnect = (c: LiveConnection) => {
-    if (staging)
-      editStaged((s) => ({
-        ...s,
-        connections: s.connections.filter((x) => connectionKey(x) !== connectionKey(c)),
-      }));
-    else void runBatch([{ action: 'DISCONNECT', connection: conn(c) }], `Disconnected ${connectionKey(c)}.`);
-  };
-  const onRemove = (nodeId: string) => {
-    if (staging)
-      editStaged((s) => ({
-        nodes: s.nodes.filter((n) => n.id !== nodeId),
-        connections: s.connections.filter((c) => c.fromNode !== nodeId && c.toNode !== nodeId),
-      }));
-    else setToRemove(nodeId);
-  };
-  const onParam = (nodeId: string, key: string, value: number) => {
-    if (staging)
-      editStaged((s) => ({
-        ...s,
-        nodes: s.nodes.map((n) => (n.id === nodeId ? { ...n, params: { ...n.params, [key]: value } } : n)),
-      }));
-    else tuneLive(nodeId, key, value);
-  };
-  const validate = async () => {
-    if (!selectedId) return;
-    setBusy(true);
-    try {
-      const r = await sessionsApi.validateBatch(selectedId, ops);
-      setProblems(r.problems);
-    } catch (e) {
-      setProblems([{ message: errorMessage(e), nodeId: null, path: null, pin: null }]);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const apply = async () => {
-    if (await runBatch(ops, `Applied ${ops.length} change${ops.length === 1 ? '' : 's'}.`)) {
-      setStaging(null);
-      setProblems(null);
-    }
-  };
+  const graph = useMemo(
+    () => liveGraph(pipeline?.name, edits.nodes, edits.connections),
+    [pipeline?.name, edits.nodes, edits.connections],
+  );
+  const yaml = useMemo(() => graphToYaml(graph), [graph]);
+  const inspectedNode = edits.nodes.find((n) => n.id === inspected);
+  const liveKeys = useMemo(() => new Set(pipeline?.connections.map(connectionKey)), [pipeline?.connections]);
 
   const confirmDelete = async () => {
     if (!toDelete) return;
@@ -220,32 +103,6 @@ export function MonitorView() {
     }
   };
 
-  const [tab, setTab] = useState<RightTab>('edit');
-  const shownNodes: StagedNode[] = staging
-    ? staging.staged.nodes
-    : (pipeline?.nodes ?? []).map((n) => ({ ...n, params: { ...n.params, ...overrides[n.id] } }));
-  const shownConns = staging ? staging.staged.connections : (pipeline?.connections ?? []);
-  const stagedIds = useMemo(() => {
-    const base = new Set(staging?.base.nodes.map((n) => n.id));
-    return new Set(staging ? staging.staged.nodes.filter((n) => !base.has(n.id)).map((n) => n.id) : []);
-  }, [staging]);
-  const yaml = useMemo(() => {
-    const graph: PipelineGraph = {
-      name: pipeline?.name ?? undefined,
-      mode: 'dynamic',
-      nodes: shownNodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })),
-      edges: shownConns.map((c) => ({
-        id: connectionKey(c),
-        source: c.fromNode,
-        sourcePin: c.fromPin,
-        target: c.toNode,
-        targetPin: c.toPin,
-        mode: c.mode === 'BEST_EFFORT' ? 'best_effort' : 'reliable',
-      })),
-    };
-    return graphToYaml(graph);
-  }, [pipeline?.name, shownNodes, shownConns]);
-
   const selected = sessions?.find((s) => s.id === selectedId || s.name === selectedId) ?? null;
   const sessionStatus = aggregateStatus(Object.values(live.states));
   const canModify = permissions.modify_sessions;
@@ -254,7 +111,7 @@ export function MonitorView() {
     <div className="monitor" data-testid="monitor-view">
       <aside className="pane pane-left">
         <div className="pane-head">
-          <span className="pane-title">Sessions</span>
+          <span className="pane-title">{leftTab === 'nodes' ? 'Add nodes' : 'Sessions'}</span>
           <span
             className={`chip link-${status}`}
             data-testid="connection-status"
@@ -263,16 +120,36 @@ export function MonitorView() {
             {status === 'connected' ? 'live' : status}
           </span>
         </div>
+        {edits.staging && (
+          <div className="tabs" role="tablist">
+            {(['sessions', 'nodes'] as const).map((t) => (
+              <button
+                key={t}
+                role="tab"
+                aria-selected={leftTab === t}
+                className={`tab${leftTab === t ? ' active' : ''}`}
+                onClick={() => setLeftTab(t)}
+                data-testid={`monitor-left-${t}`}
+              >
+                {t === 'sessions' ? 'Sessions' : 'Nodes'}
+              </button>
+            ))}
+          </div>
+        )}
         <div className="pane-scroll">
-          <SessionList
-            client={client}
-            sessions={sessions}
-            error={listError}
-            selectedId={selected?.id ?? selectedId}
-            canDelete={permissions.destroy_sessions}
-            onSelect={select}
-            onDelete={setToDelete}
-          />
+          {leftTab === 'nodes' && edits.staging ? (
+            <NodePalette mode="dynamic" onAdd={(d) => addKind(d.kind)} />
+          ) : (
+            <SessionList
+              client={client}
+              sessions={sessions}
+              error={listError}
+              selectedId={selected?.id ?? selectedId}
+              canDelete={permissions.destroy_sessions}
+              onSelect={select}
+              onDelete={setToDelete}
+            />
+          )}
         </div>
       </aside>
       <main className="pane pane-center">
@@ -294,21 +171,14 @@ export function MonitorView() {
             <span className="muted small" data-testid="session-status">
               {sessionStatus}
             </span>
+            {selected && <SessionUptime createdAt={selected.createdAt} />}
             <span className="toolbar-spacer" />
-            {canModify && !staging && pipeline && (
-              <button
-                className="btn ghost small"
-                data-testid="staging-enter"
-                onClick={() => {
-                  setStaging({ base: stageFrom(pipeline), staged: stageFrom(pipeline) });
-                  setProblems(null);
-                  setTab('edit');
-                }}
-              >
+            {canModify && !edits.staging && pipeline && (
+              <button className="btn ghost small" data-testid="staging-enter" onClick={edits.enterStaging}>
                 Enter staging
               </button>
             )}
-            {staging && <span className="chip chip-accent">Staging</span>}
+            {edits.staging && <span className="chip chip-accent">Staging</span>}
             {permissions.destroy_sessions && selected && (
               <button className="btn danger small" onClick={() => setToDelete(selected)}>
                 Delete
@@ -316,10 +186,10 @@ export function MonitorView() {
             )}
           </div>
         )}
-        {tuneError && (
+        {edits.tuneError && (
           <div className="banner banner-warn" role="alert" data-testid="tune-error">
-            {tuneError}
-            <button className="icon-btn" aria-label="Dismiss" onClick={() => setTuneError(null)}>
+            {edits.tuneError}
+            <button className="icon-btn" aria-label="Dismiss" onClick={edits.dismissTuneError}>
               ×
             </button>
           </div>
@@ -334,14 +204,22 @@ export function MonitorView() {
         )}
         {selectedId && pipeline && (
           <LiveGraph
-            nodes={shownNodes}
-            connections={shownConns}
+            nodes={edits.nodes}
+            connections={edits.connections}
             states={live.states}
             rates={live.rates}
             lookup={lookup}
-            stagedIds={stagedIds}
-            onParam={onParam}
-            onRemove={canModify ? onRemove : null}
+            packets={packets}
+            stagedIds={edits.newIds}
+            liveKeys={liveKeys}
+            selectedId={inspected}
+            onSelect={inspect}
+            onParam={edits.editSlider}
+            onRemove={canModify ? edits.remove : null}
+            onDropKind={edits.staging && canModify ? addKind : null}
+            onConnectPins={edits.staging && canModify ? edits.connect : null}
+            onDisconnectEdge={edits.staging && canModify ? edits.disconnect : null}
+            onRefused={(reason) => toast.error(`Connection refused: ${reason}`)}
           />
         )}
       </main>
@@ -363,25 +241,37 @@ export function MonitorView() {
         <div className="pane-scroll">
           {!pipeline && <p className="muted">No session selected.</p>}
           {pipeline && tab === 'edit' && (
-            <OpsPanel
-              defs={nodeDefs}
-              nodes={shownNodes}
-              connections={shownConns}
-              staging={Boolean(staging)}
-              ops={ops}
-              problems={problems}
-              busy={busy}
-              canModify={canModify}
-              onAddNode={onAddNode}
-              onConnect={onConnect}
-              onDisconnect={onDisconnect}
-              onValidate={() => void validate()}
-              onApply={() => void apply()}
-              onDiscard={() => {
-                setStaging(null);
-                setProblems(null);
-              }}
-            />
+            <>
+              {inspectedNode && (
+                <LiveInspector
+                  node={inspectedNode}
+                  graph={graph}
+                  lookup={lookup}
+                  packets={packets}
+                  state={live.states[inspectedNode.id]}
+                  rate={live.rates[inspectedNode.id]}
+                  isNew={edits.newIds.has(inspectedNode.id)}
+                  staging={edits.staging}
+                  canModify={canModify}
+                  onParam={(path, value) => edits.editParam(inspectedNode.id, path, value)}
+                  onRemove={canModify ? () => edits.remove(inspectedNode.id) : null}
+                />
+              )}
+              <OpsPanel
+                nodes={edits.nodes}
+                connections={edits.connections}
+                staging={edits.staging}
+                ops={edits.ops}
+                problems={edits.problems}
+                busy={edits.busy}
+                canModify={canModify}
+                onConnect={edits.connect}
+                onDisconnect={edits.disconnect}
+                onValidate={edits.validate}
+                onApply={edits.apply}
+                onDiscard={edits.discard}
+              />
+            </>
           )}
           {pipeline && tab === 'yaml' && (
             <pre className="live-yaml mono" data-testid="live-yaml">
@@ -393,23 +283,19 @@ export function MonitorView() {
           )}
         </div>
       </aside>
-      {toRemove && (
+      {edits.toRemove && (
         <ConfirmModal
           title="Remove node"
           message={
             <>
-              Remove node <b>{toRemove}</b> from the running session? Its connections are removed too.
+              Remove node <b>{edits.toRemove}</b> from the running session? Its connections are removed too.
             </>
           }
           confirmLabel="Remove"
           danger
-          busy={busy}
-          onConfirm={() =>
-            void runBatch([{ action: 'REMOVE_NODE', nodeId: toRemove }], `Removed ${toRemove}.`).then(() =>
-              setToRemove(null),
-            )
-          }
-          onCancel={() => setToRemove(null)}
+          busy={edits.busy}
+          onConfirm={edits.confirmRemove}
+          onCancel={edits.cancelRemove}
         />
       )}
       {toDelete && (

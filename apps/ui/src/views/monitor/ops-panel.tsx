@@ -1,13 +1,10 @@
-// Editing a live session: add a node, connect or disconnect pins, and (while staging) the pending
-// batch with validate / apply / discard. Outside staging each edit is applied at once as a one-step batch.
+// Editing a live session's wiring: connect or disconnect pins, and (while staging) the pending batch with
+// validate / apply / discard. Nodes are added from the palette and edited in the inspector.
 import { useState } from 'react';
 import type { BatchOperation, LiveConnection, Problem } from '../../api/sessions';
-import type { NodeDefinition } from '../../api/types';
-import { initialParams } from '../../lib/schema-form';
 import { connectionKey, countChanges, type StagedNode } from '../../lib/staging';
 
 interface Props {
-  defs: NodeDefinition[];
   nodes: StagedNode[];
   connections: LiveConnection[];
   staging: boolean;
@@ -15,7 +12,6 @@ interface Props {
   problems: Problem[] | null;
   busy: boolean;
   canModify: boolean;
-  onAddNode: (node: StagedNode) => void;
   onConnect: (c: LiveConnection) => void;
   onDisconnect: (c: LiveConnection) => void;
   onValidate: () => void;
@@ -40,13 +36,6 @@ function describe(op: BatchOperation): string {
 }
 
 export function OpsPanel(p: Props) {
-  const dynamicKinds = p.defs.filter((d) => d.kind).map((d) => d.kind);
-  const [kind, setKind] = useState(
-    dynamicKinds.includes('audio::gain') ? 'audio::gain' : (dynamicKinds[0] ?? ''),
-  );
-  const [nodeId, setNodeId] = useState('');
-  const [params, setParams] = useState('');
-  const [addError, setAddError] = useState<string | null>(null);
   const ids = p.nodes.map((n) => n.id);
   const [from, setFrom] = useState('');
   const [fromPin, setFromPin] = useState('out');
@@ -54,65 +43,16 @@ export function OpsPanel(p: Props) {
   const [toPin, setToPin] = useState('in');
   const counts = countChanges(p.ops);
 
-  const add = () => {
-    const id = nodeId.trim();
-    if (!id) return setAddError('Give the node an id.');
-    if (ids.includes(id)) return setAddError(`A node '${id}' already exists.`);
-    let parsed: Record<string, unknown>;
-    try {
-      const def = p.defs.find((d) => d.kind === kind);
-      const given: unknown = params.trim() ? JSON.parse(params) : {};
-      if (typeof given !== 'object' || given === null || Array.isArray(given))
-        return setAddError('Params must be a JSON object, e.g. {"gain": 0.5}.');
-      parsed = { ...initialParams(def?.param_schema), ...(given as Record<string, unknown>) };
-    } catch (e) {
-      return setAddError(`Params are not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    setAddError(null);
-    p.onAddNode({ id, kind, params: parsed });
-    setNodeId('');
-    setParams('');
-  };
-
   const disabled = !p.canModify || p.busy;
   return (
     <div className="ops-panel" data-testid="ops-panel">
-      <h3 className="ops-title">Add node</h3>
-      <div className="ops-row">
-        <select
-          aria-label="Node kind"
-          value={kind}
-          onChange={(e) => setKind(e.target.value)}
-          data-testid="add-node-kind"
-        >
-          {dynamicKinds.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
-        </select>
-        <input
-          className="input"
-          placeholder="node id"
-          aria-label="Node id"
-          value={nodeId}
-          onChange={(e) => setNodeId(e.target.value)}
-          data-testid="add-node-id"
-        />
-      </div>
-      <input
-        className="input mono"
-        placeholder='params (JSON), e.g. {"gain": 0.5}'
-        aria-label="Node params as JSON"
-        value={params}
-        onChange={(e) => setParams(e.target.value)}
-        data-testid="add-node-params"
-      />
-      {addError && <p className="error-text small">{addError}</p>}
-      <button className="btn small" onClick={add} disabled={disabled} data-testid="add-node-btn">
-        {p.staging ? 'Stage node' : 'Add node'}
-      </button>
-
+      {p.canModify && (
+        <p className="muted small" data-testid="add-node-hint">
+          {p.staging
+            ? 'Drag a kind from the Nodes palette onto the canvas to stage a node, and from pin to pin to connect; select an edge and press Delete to disconnect; click a node to edit its parameters.'
+            : 'Enter staging to add nodes from the palette; click a node to tune its live parameters.'}
+        </p>
+      )}
       <h3 className="ops-title">Connect</h3>
       <EndpointPicker
         side="From"

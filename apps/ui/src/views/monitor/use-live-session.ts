@@ -1,6 +1,6 @@
 // The selected session's live model: the pipeline fetched once (and again after each reconnect), then
 // kept current by the nodeStates, nodeStats and sessionEvents subscriptions.
-import { useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer } from 'react';
 import type { LiveClient } from '../../api/graphql';
 import {
   NODE_STATES,
@@ -20,6 +20,13 @@ import { connectionKey } from '../../lib/staging';
 export interface RateView {
   /** Packets sent per second over the last stats interval. */
   pps: number;
+  /**
+   * The node sent packets within the last `FLOW_HOLD_MS` (its outgoing edges carry data). Held a little
+   * so a node that sends in bursts does not flicker between flowing and idle from one sample to the next.
+   */
+  flowing: boolean;
+  /** When the node's sent count last grew. */
+  lastSentAt: number | null;
   stats: NodeStatsView;
   at: number;
 }
@@ -47,7 +54,7 @@ export interface LiveSession {
   destroyed: boolean;
 }
 
-type Action =
+export type LiveSessionAction =
   | { t: 'reset' }
   | { t: 'pipeline'; pipeline: LivePipeline }
   | { t: 'error'; message: string }
@@ -56,7 +63,7 @@ type Action =
   | { t: 'event'; event: SessionEventMessage['sessionEvents']; at: number }
   | { t: 'params'; nodeId: string; params: Record<string, unknown> };
 
-const INITIAL: LiveSession = {
+export const INITIAL_LIVE_SESSION: LiveSession = {
   pipeline: null,
   states: {},
   rates: {},
@@ -67,6 +74,7 @@ const INITIAL: LiveSession = {
 };
 const MAX_TELEMETRY = 200;
 const MAX_HISTORY = 120;
+const FLOW_HOLD_MS = 2500;
 
 function withNodes(s: LiveSession, f: (p: LivePipeline) => LivePipeline): LiveSession {
   return s.pipeline ? { ...s, pipeline: f(s.pipeline) } : s;
@@ -75,10 +83,11 @@ function withNodes(s: LiveSession, f: (p: LivePipeline) => LivePipeline): LiveSe
 const dropConn = (cs: LiveConnection[], c: LiveConnection) =>
   cs.filter((x) => connectionKey(x) !== connectionKey(c));
 
-function reduce(s: LiveSession, a: Action): LiveSession {
+/** The live model's reducer (exported for its tests). */
+export function reduceLiveSession(s: LiveSession, a: LiveSessionAction): LiveSession {
   switch (a.t) {
     case 'reset':
-      return INITIAL;
+      return INITIAL_LIVE_SESSION;
     case 'pipeline': {
       const states = { ...s.states };
       for (const n of a.pipeline.nodes) if (n.state && !states[n.id]) states[n.id] = n.state;
@@ -103,7 +112,9 @@ function reduce(s: LiveSession, a: Action): LiveSession {
           : a.stats.durationSecs > 0
             ? a.stats.sent / a.stats.durationSecs
             : 0;
-      const rates = { ...s.rates, [a.nodeId]: { pps, stats: a.stats, at: a.at } };
+      const lastSentAt = prev && a.stats.sent > prev.stats.sent ? a.at : (prev?.lastSentAt ?? null);
+      const flowing = lastSentAt !== null && a.at - lastSentAt <= FLOW_HOLD_MS;
+      const rates = { ...s.rates, [a.nodeId]: { pps, flowing, lastSentAt, stats: a.stats, at: a.at } };
       const all = Object.values(rates);
       const point: StatsPoint = {
         at: a.at,
@@ -136,7 +147,7 @@ function reduce(s: LiveSession, a: Action): LiveSession {
             connections: p.connections.filter((c) => c.fromNode !== e.nodeId && c.toNode !== e.nodeId),
           }));
         case 'NODE_PARAMS_CHANGED':
-          return reduce(s, { t: 'params', nodeId: e.nodeId, params: e.params });
+          return reduceLiveSession(s, { t: 'params', nodeId: e.nodeId, params: e.params });
         case 'CONNECTION_ADDED':
           return withNodes(s, (p) => ({
             ...p,
@@ -169,7 +180,7 @@ export function useLiveSession(
   sessionId: string | null,
   epoch: number,
 ): [LiveSession, (nodeId: string, params: Record<string, unknown>) => void] {
-  const [state, dispatch] = useReducer(reduce, INITIAL);
+  const [state, dispatch] = useReducer(reduceLiveSession, INITIAL_LIVE_SESSION);
 
   useEffect(() => {
     dispatch({ t: 'reset' });
@@ -225,7 +236,11 @@ export function useLiveSession(
     return () => offs.forEach((off) => off());
   }, [client, sessionId]);
 
-  return [state, (nodeId, params) => dispatch({ t: 'params', nodeId, params })];
+  const setParams = useCallback(
+    (nodeId: string, params: Record<string, unknown>) => dispatch({ t: 'params', nodeId, params }),
+    [],
+  );
+  return [state, setParams];
 }
 
 const PRIORITY = ['Failed', 'Stopped', 'Degraded', 'Recovering', 'Initializing'];

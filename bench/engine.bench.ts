@@ -3,7 +3,7 @@
 // this (ffmpeg has no equivalent graph of pass-through stages), so only our figures are printed.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Type } from '@sinclair/typebox';
+import { Type } from '@streamkit/pipeline/core/typebox';
 import {
   createDefaultRegistry,
   EOS,

@@ -1,7 +1,7 @@
 // `bench::flip` for bench:graphql: reports a new state on every tune, stamped with the process-wide monotonic
 // clock (comparable across threads and processes). Loaded by the server and its engine workers as a module.
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
+import { Type } from '@streamkit/pipeline/core/typebox';
 import type { AnyNodeDefinition, NodeDefinition } from '@streamkit/pipeline';
 
 export const FLIP_NODE_MODULE = join(__dirname, 'flip-node.js');

@@ -82,6 +82,7 @@ if (missing.length > 0) {
 if (build && (wants('node') || wants('e2e'))) {
   if (run('node', ['scripts/link-dist.mjs']) !== 0) problems.push('linking dist/node_modules failed');
   if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) problems.push('TypeScript build failed');
+  else if (run('node', ['scripts/bundle-vendor.mjs']) !== 0) problems.push('bundling TypeBox failed');
 }
 if (build && (wants('ui') || wants('e2e'))) {
   if (run('npx', ['tsc', '-p', 'apps/ui/tsconfig.json', '--noEmit']) !== 0)

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseToml } from 'smol-toml';
-import type { TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@streamkit/pipeline/core/typebox';
+import { Value } from '@streamkit/pipeline/core/typebox';
 import { ConfigSchema, type Config, type DeepPartial } from './schema';
 import {
   ConfigError,

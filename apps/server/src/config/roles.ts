@@ -1,6 +1,6 @@
 // Roles in `skit.toml`: a role's flags and allow-lists, the empty role new names start from, and StreamKit's
 // built-in `admin` and `user` roles that configured roles merge over.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '@streamkit/pipeline/core/typebox';
 import { PERMISSION_FLAGS, PERMISSION_FLAG_DOCS, type PermissionFlag } from '@streamkit/pipeline/security';
 import { strList } from './schema-keys';
 

@@ -1,6 +1,6 @@
 // Constructors for `skit.toml` keys: each carries its default and documentation, from which the defaults,
 // the printed TOML and the JSON Schema derive (config/schema.ts).
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@streamkit/pipeline/core/typebox';
 
 export const str = (def: string, description: string) => Type.String({ default: def, description });
 export const bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });

@@ -1,7 +1,7 @@
 // Generic walks over the config schema: per-layer type checks (errors name the key, unknown
 // keys become warnings), merging and completion of record/array entries. Knows TypeBox kinds, not config keys.
-import { Kind, OptionalKind, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Kind, OptionalKind, type TSchema } from '@streamkit/pipeline/core/typebox';
+import { Value } from '@streamkit/pipeline/core/typebox';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type Table = { [key: string]: unknown };

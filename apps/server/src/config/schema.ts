@@ -1,6 +1,6 @@
 // The single description of `skit.toml`: every key's type, default and documentation. Defaults, type
 // checks, the printed TOML (`skit config default`) and the JSON Schema (`skit config schema`) derive from it.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '@streamkit/pipeline/core/typebox';
 import { DEFAULT_ALLOWED_ORIGINS, PERMISSION_FLAGS, type PermissionFlag } from '@streamkit/pipeline/security';
 import { BUILTIN_ROLES, RoleSchema } from './roles';
 import { bool, int, oneOf, optInt, optStr, section, str, strList } from './schema-keys';

@@ -1,6 +1,6 @@
 // Prints a Config as commented TOML, walking the schema so every key appears with its documentation;
 // keys without a value are printed commented-out with an example. `skit config default` uses it.
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@streamkit/pipeline/core/typebox';
 import { ConfigSchema, type Config } from './schema';
 import { isOptional, isTable, kindOf, properties, recordValue, type Table } from './schema-walk';
 

@@ -1,7 +1,7 @@
 // Node kinds for engine-worker tests only (loaded with `startTestServer({ nodeModules: [ENGINE_TEST_NODES] })`,
 // on the main thread and in every worker): a paced numbered source, a sink that checks the numbering, and
 // nodes that end their worker the ways a faulty node or plugin would.
-import { Type } from '@sinclair/typebox';
+import { Type } from '@streamkit/pipeline/core/typebox';
 import { join } from 'node:path';
 import type { AnyNodeDefinition, NodeDefinition, Packet } from '@streamkit/pipeline';
 import { EOS, forEachPacket, inputPin, outputPin } from '@streamkit/pipeline';

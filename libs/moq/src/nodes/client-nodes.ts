@@ -1,6 +1,6 @@
 // transport::moq::publisher / subscriber: push to and pull from another MoQ relay with a `@moq/lite` client
 // (WebSocket fallback in Node), reconnecting with backoff and reporting Recovering while disconnected.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '@streamkit/pipeline/core/typebox';
 import * as Moq from '@moq/lite';
 // Deep imports: an engine worker loads these nodes, and the package index would also load the YAML parser.
 import { inputPin, outputPin } from '@streamkit/pipeline/core/helpers';

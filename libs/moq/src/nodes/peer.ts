@@ -1,6 +1,6 @@
 // transport::moq::peer: a browser publishes into the session at `<gateway_path>` (or `/input`) and plays the
 // session's output from `<gateway_path>` (or `/output`), through the server's own relay without a socket hop.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '@streamkit/pipeline/core/typebox';
 // Deep imports: an engine worker loads these nodes, and the package index would also load the YAML parser.
 import { inputPin, outputPin } from '@streamkit/pipeline/core/helpers';
 import type { NodeContext, NodeDefinition, StopReason } from '@streamkit/pipeline/core/node';

@@ -1,6 +1,6 @@
 // The contract between the engine and node kinds: a kind is a `NodeDefinition` (schema, pins, factory);
 // the engine hands each instance a `NodeContext` with its pins, state reporting, stats and cancellation.
-import type { TObject } from '@sinclair/typebox';
+import type { TObject } from './typebox';
 import type { Eos, Packet } from './packets';
 import type { PinSet } from './pin-types';
 import type { NodeLimits } from '../definition/limits';

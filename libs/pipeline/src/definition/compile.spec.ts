@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../core/typebox';
 import type { AnyNodeDefinition } from '../core/node';
 import { inputPin, outputPin } from '../core/helpers';
 import { rawAudio, type PinSet } from '../core/pin-types';

@@ -1,6 +1,6 @@
 // Turns a loaded plugin into an engine node kind: pins and params from its metadata, one plugin instance per
 // node, every declared input read, outputs sent after each call in the order the plugin emitted them.
-import type { TObject } from '@sinclair/typebox';
+import type { TObject } from '../core/typebox';
 import type { NodeContext, NodeDefinition, NodeInstance, Receiver, Sender } from '../core/node';
 import { whenReadable } from '../core/helpers';
 import { EOS } from '../core/packets';

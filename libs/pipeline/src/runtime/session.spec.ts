@@ -1,6 +1,6 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../core/typebox';
 import type { NodeState } from '../core/node';
 import { EOS } from '../core/packets';
 import { whenReadable } from '../core/helpers';

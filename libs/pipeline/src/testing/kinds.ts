@@ -1,5 +1,5 @@
 // Node kinds for engine tests and benches: a counting source, a node that fails on cue, a slow sink.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../core/typebox';
 import type { NodeDefinition } from '../core/node';
 import { EOS, type Packet } from '../core/packets';
 import { forEachPacket, inputPin, outputPin } from '../core/helpers';

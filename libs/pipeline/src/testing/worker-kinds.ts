@@ -1,7 +1,7 @@
 // Node kinds for worker-host tests, loaded into workers as a `kinds` module: the engine's test kinds plus a
 // node that logs and emits telemetry for every packet.
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../core/typebox';
 import { forEachPacket, inputPin } from '../core/helpers';
 import type { AnyNodeDefinition, NodeDefinition } from '../core/node';
 import { testNodeDefinitions } from './kinds';

@@ -1,6 +1,6 @@
 // `audio::flac::decoder` and `audio::mp3::decoder`: file bytes in any chunking -> ~20 ms f32 frames at the
 // file's own rate and channel count, streamed as the bytes arrive, with exact sample counts.
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../core/typebox';
 import type { PcmChunk } from '../../codecs/dsp/pcm-chunk';
 import { FlacStreamDecoder } from '../../codecs/flac/decoder';
 import { Mp3StreamDecoder } from '../../codecs/mp3/decoder';

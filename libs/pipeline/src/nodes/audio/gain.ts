@@ -1,5 +1,5 @@
 // `audio::gain`: a linear gain, tunable while running. A change ramps over one frame (no zipper clicks).
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { AudioPacket, Packet } from '../../core/packets';

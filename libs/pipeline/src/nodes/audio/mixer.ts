@@ -1,7 +1,7 @@
 // `audio::mixer`: sums any number of audio inputs. Unclocked mode mixes 20 ms frames as soon as every live
 // input has one (each input queues a few frames, so nothing is silently replaced); clocked mode emits one
 // frame per tick from per-input jitter buffers, with silence for inputs that have nothing.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { mixIntoAt } from '../../codecs/dsp/mix';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeContext, NodeDefinition, Receiver, Sender } from '../../core/node';

@@ -1,6 +1,6 @@
 // `audio::opus::decoder`: Opus packets -> 48 kHz f32 with the stream's channel count, exact trims
 // (pre-skip, end trim) and concealment of lost packets (libopus PLC) instead of silence or errors.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { OpusStreamDecoder } from '../../codecs/opus/decoder';
 import { OPUS_PRE_SKIP, OPUS_SAMPLE_RATE } from '../../codecs/opus/opus-native';
 import { isOpusHead, isOpusTags, parseOpusHead } from '../../codecs/ogg/opus-head';

@@ -1,6 +1,6 @@
 // `audio::opus::encoder`: 48 kHz mono/stereo f32 of any block size -> Opus packets of exactly one frame,
 // with real timestamps and durations (the last packet's duration marks the end trim for containers).
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { type EncodedOpusPacket, OpusStreamEncoder } from '../../codecs/opus/encoder';
 import { OPUS_SAMPLE_RATE } from '../../codecs/opus/opus-native';
 import { opusSamplesToUs } from '../../codecs/ogg/opus-toc';

@@ -1,6 +1,6 @@
 // `audio::pacer`: releases audio frames at real-time pace (times `speed`), filling gaps with 20 ms of
 // silence when asked. Unlike StreamKit's, it stops once the input ended and its queue drained.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeContext, NodeDefinition, Receiver, Sender } from '../../core/node';
 import { EOS, type AudioPacket, type Packet } from '../../core/packets';

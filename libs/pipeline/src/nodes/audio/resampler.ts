@@ -1,6 +1,6 @@
 // `audio::resampler`: band-limited sample-rate conversion (SpeexDSP), optional channel up/down-mix, and
 // re-chunking to fixed output frames. A format change mid-stream restarts the filter instead of failing.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { remapChannels } from '../../codecs/dsp/mix';
 import { FrameRechunker } from '../../codecs/dsp/rechunker';
 import { StreamingResampler } from '../../codecs/resample/resampler';

@@ -1,6 +1,6 @@
 // `containers::ogg::demuxer`: Ogg Opus bytes in, Opus packets out, timed from granules and TOCs, with the
 // end trim carried as the final packet's shorter `durationUs`.
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../core/typebox';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';

@@ -1,5 +1,5 @@
 // `containers::ogg::muxer`: Opus packets in, Ogg Opus bytes out (RFC 7845), pages grouped by a flush policy.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';

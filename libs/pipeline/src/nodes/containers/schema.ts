@@ -1,6 +1,6 @@
 // A string enum as plain JSON Schema `enum` (one clear validation error and a dropdown in the UI's
 // forms), typed as the union of its values.
-import { Type, type TUnsafe } from '@sinclair/typebox';
+import { Type, type TUnsafe } from '../../core/typebox';
 
 export function stringEnum<const T extends readonly string[]>(
   values: T,

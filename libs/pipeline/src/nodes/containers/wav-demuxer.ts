@@ -1,6 +1,6 @@
 // `containers::wav::demuxer`: WAV bytes in, f32 audio frames out at the file's own rate and channel count,
 // emitted while the file streams in.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { AudioPacket, Packet } from '../../core/packets';

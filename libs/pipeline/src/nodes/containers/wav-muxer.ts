@@ -1,7 +1,7 @@
 // `containers::wav::muxer` (ours): f32 audio in, WAV bytes out. Live mode streams a header of unknown length
 // (0xFFFFFFFF sizes, as ffmpeg and sox write to pipes) and then the samples; file mode buffers the samples
 // and writes exact sizes at the end.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';

@@ -1,6 +1,6 @@
 // `containers::webm::muxer`: Opus packets in, WebM bytes out. Live mode is for Media Source (init segment,
 // then one chunk per packet); file mode writes a seekable file with Duration, Cues and an exact end trim.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';

@@ -1,7 +1,7 @@
 // `core::file_reader` (a source: a file as Binary chunks) and `core::file_writer` (Binary packets to a
 // file). Paths go through the host's allow-lists (`services.resolveReadPath` / `resolveWritePath`).
 import type { FileHandle } from 'node:fs/promises';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeDefinition, NodeServices } from '../../core/node';
 import { EOS } from '../../core/packets';
 import { inputPin, outputPin } from '../../core/helpers';

@@ -1,7 +1,7 @@
 // `transport::http::fetcher`: a source that GETs a URL (allow-listed by the host) and emits the body in
 // fixed-size Binary chunks. Redirects are followed by hand (at most 5), each hop checked against the
 // allow-list in the normalised form that is then requested.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeDefinition } from '../../core/node';
 import { outputPin } from '../../core/helpers';
 

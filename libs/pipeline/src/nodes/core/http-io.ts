@@ -1,6 +1,6 @@
 // The synthetic oneshot-only kinds: `streamkit::http_input` emits the caller's uploaded bytes,
 // `streamkit::http_output` hands what it receives to the oneshot output stream.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';

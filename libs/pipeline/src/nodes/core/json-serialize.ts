@@ -1,5 +1,5 @@
 // `core::json_serialize`: each packet as StreamKit's externally tagged JSON (`{"Text": ...}`), as Binary.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeDefinition } from '../../core/node';
 import type { Packet, PacketMetadata } from '../../core/packets';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';

@@ -1,5 +1,5 @@
 // `core::pacer`: releases packets in real time, one packet duration apart (divided by `speed`).
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeDefinition } from '../../core/node';
 import { EOS, type Packet } from '../../core/packets';
 import { inputPin, outputPin } from '../../core/helpers';

@@ -1,5 +1,5 @@
 // `core::passthrough` forwards every packet unchanged; `core::sink` drains and discards.
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../core/typebox';
 import type { NodeDefinition } from '../../core/node';
 import { EOS } from '../../core/packets';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';

@@ -1,6 +1,6 @@
 // `core::telemetry_tap` (passthrough that reports what flows by) and `core::telemetry_out` (the sink
 // version): selected packets become telemetry events on the session bus.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeContext, NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';

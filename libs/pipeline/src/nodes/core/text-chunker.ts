@@ -1,5 +1,5 @@
 // `core::text_chunker`: splits streamed text into sentences, clauses or fixed word counts (e.g. for TTS).
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeDefinition } from '../../core/node';
 import { EOS } from '../../core/packets';
 import { inputPin, outputPin } from '../../core/helpers';

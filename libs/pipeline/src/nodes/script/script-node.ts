@@ -1,6 +1,6 @@
 // `core::script`: runs a user script (JavaScript or TypeScript) on every packet in a QuickJS sandbox.
 // A runaway call (timeout) or the memory cap fails the node; a throwing call passes the packet through.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../core/typebox';
 import type { NodeContext, NodeDefinition, NodeInstance, NodeServices } from '../../core/node';
 import { EOS, type Packet } from '../../core/packets';
 import { openCheckedForRead } from '../../security/safe-open';

@@ -3,7 +3,7 @@
 // gets a validation error that names the kind, the model path it expects and `skit models pull`, never a
 // failure mid-run. Their inference engines are not part of this build yet: with the model present the error
 // says so instead.
-import { type TObject, Type } from '@sinclair/typebox';
+import { type TObject, Type } from '../../core/typebox';
 import { inputPin, outputPin } from '../../core/helpers';
 import type { AnyNodeDefinition, NodeServices } from '../../core/node';
 import { type PinType, rawAudio } from '../../core/pin-types';

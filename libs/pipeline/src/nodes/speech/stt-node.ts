@@ -2,7 +2,7 @@
 // any rate is converted to 16 kHz mono, cut into utterances by the shipped Silero VAD, and each utterance is
 // transcribed as soon as it ends: one Transcription packet per utterance, with its start and end in stream
 // time (ms from the first sample received). Utterances still open at end of stream are transcribed too.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import type { NodeContext, NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';

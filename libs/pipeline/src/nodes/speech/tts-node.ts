@@ -3,7 +3,7 @@
 // first sentence; the rest is spoken at end of stream. Output: mono at the engine's rate, in 100 ms packets
 // with timestamps. Unlike StreamKit's TTS nodes, consecutive inputs are joined with a space and nothing is lost
 // at end of stream.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import type { NodeContext, NodeDefinition } from '../../core/node';
 import type { Packet } from '../../core/packets';

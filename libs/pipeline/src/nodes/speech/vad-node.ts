@@ -4,7 +4,7 @@
 // count is accepted (converted at the input), each node has its own detector, `speech_end` carries the
 // utterance's own end (not the moment the detector noticed), and the shipped Silero model stands in when the
 // default TEN VAD model is absent.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, Type } from '../../core/typebox';
 import { existsSync } from 'node:fs';
 import { forEachPacket, inputPin, outputPin } from '../../core/helpers';
 import type { NodeContext, NodeDefinition, NodeServices } from '../../core/node';

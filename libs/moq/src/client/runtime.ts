@@ -1,6 +1,5 @@
 // What `@moq/lite` (a browser-first library) expects from its runtime, for use as a client inside Node 20:
 // Promise.withResolvers and Set.prototype.difference (both Node 22+) and a global WebSocket (the `ws` package).
-import { WebSocket } from 'ws';
 
 type WithResolvers = <T>() => { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
 
@@ -23,5 +22,6 @@ export function ensureMoqClientRuntime(): void {
     return out;
   };
   const g = globalThis as unknown as { WebSocket?: unknown };
-  g.WebSocket ??= WebSocket;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when a client first connects
+  g.WebSocket ??= (require('ws') as typeof import('ws')).WebSocket;
 }

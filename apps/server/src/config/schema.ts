@@ -149,15 +149,6 @@ export const ConfigSchema = Type.Object(
       },
       'Plugins.',
     ),
-    models: section(
-      {
-        dir: str(
-          'models',
-          'Directory of speech models (Whisper, Kokoro, ...); StreamKit params such as `models/ggml-base.en-q5_1.bin` resolve here. `skit models list` shows what is present.',
-        ),
-      },
-      'Speech models.',
-    ),
     permissions: section(
       {
         default_role: str('admin', 'Role used when neither the role header nor SK_ROLE names one.'),
@@ -299,6 +290,15 @@ export const ConfigSchema = Type.Object(
         tokio_console: bool(false, 'Accepted for compatibility; no effect here.'),
       },
       'Telemetry.',
+    ),
+    models: section(
+      {
+        dir: str(
+          'models',
+          'Directory of speech models (Whisper, Kokoro, ...); StreamKit params such as `models/ggml-base.en-q5_1.bin` resolve here. `skit models list` shows what is present.',
+        ),
+      },
+      'Speech models.',
     ),
     resources: section(
       {

@@ -39,8 +39,11 @@ describe('shipped sample catalogue', () => {
     it(`${file} compiles`, () => {
       const spec = parsePipelineYaml(readFileSync(join(REPO, file), 'utf8'));
       const res = compilePipeline(spec, reg, { services: permissiveServices(REPO) });
+      // Samples of StreamKit's model-backed speech kinds compile but for their models, which are not shipped.
       assert.deepEqual(
-        res.problems.map((p) => p.message),
+        res.problems
+          .map((p) => p.message)
+          .filter((m) => !/model not found at .*; run `skit models pull /.test(m)),
         [],
       );
       assert.deepEqual(

@@ -160,7 +160,7 @@ function MonitorBody() {
           </div>
         )}
         {selectedId && (
-          <div className="monitor-toolbar">
+          <div className="monitor-toolbar" data-testid="monitor-toolbar">
             <span className={`state-dot state-${sessionStatus.toLowerCase()}`} aria-hidden="true" />
             <b data-testid="selected-session">{selected?.name || selectedId}</b>
             <code

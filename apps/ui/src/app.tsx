@@ -135,11 +135,11 @@ function Layout() {
           </button>
         </div>
       )}
-      <div className="content">
+      <main className="content">
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>
-      </div>
+      </main>
       {help && <ShortcutsModal onClose={() => setHelp(false)} />}
     </div>
   );

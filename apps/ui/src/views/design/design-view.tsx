@@ -397,8 +397,9 @@ function DesignBody() {
   const errors = issues.filter((i) => i.severity === 'error').length;
   return (
     <div className="design" data-testid="design-view">
+      <h1 className="sr-only">Design</h1>
       <ControlPane />
-      <main className="pane pane-center">
+      <div className="pane pane-center">
         <Toolbar errors={errors} />
         {state.serverError && (
           <div className="banner banner-error" role="alert" data-testid="server-error">
@@ -413,7 +414,7 @@ function DesignBody() {
           </div>
         )}
         <FlowCanvas issues={issues} />
-      </main>
+      </div>
       <aside className="pane pane-right">
         <div className="inspector-wrap">
           <div className="pane-head">

@@ -21,18 +21,21 @@ import { locatePath, nodeKeyRanges, parsePipelineYaml, type YamlProblem } from '
 
 const PARSE_DELAY_MS = 300;
 
-/** Editor background and gutters in the app's own colours (both themes). */
-export const editorChrome = EditorView.theme({
-  '&': { backgroundColor: 'var(--panel)' },
-  '.cm-gutters': {
-    backgroundColor: 'var(--panel-2)',
-    borderRight: '1px solid var(--border)',
-    color: 'var(--muted)',
-  },
-  '.cm-activeLine, .cm-activeLineGutter': {
-    backgroundColor: 'color-mix(in srgb, var(--accent) 8%, transparent)',
-  },
-});
+/** Editor background and gutters in the app's own colours (both themes), and the editor's accessible name. */
+export const editorChrome = [
+  EditorView.contentAttributes.of({ 'aria-label': 'Pipeline YAML' }),
+  EditorView.theme({
+    '&': { backgroundColor: 'var(--panel)' },
+    '.cm-gutters': {
+      backgroundColor: 'var(--panel-2)',
+      borderRight: '1px solid var(--border)',
+      color: 'var(--muted)',
+    },
+    '.cm-activeLine, .cm-activeLineGutter': {
+      backgroundColor: 'color-mix(in srgb, var(--accent) 8%, transparent)',
+    },
+  }),
+];
 
 function lineRange(text: string, line: number): { from: number; to: number } {
   const lines = text.split('\n');

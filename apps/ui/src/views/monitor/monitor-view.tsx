@@ -109,6 +109,7 @@ function MonitorBody() {
 
   return (
     <div className="monitor" data-testid="monitor-view">
+      <h1 className="sr-only">Monitor</h1>
       <aside className="pane pane-left">
         <div className="pane-head">
           <span className="pane-title">{leftTab === 'nodes' ? 'Add nodes' : 'Sessions'}</span>
@@ -152,14 +153,14 @@ function MonitorBody() {
           )}
         </div>
       </aside>
-      <main className="pane pane-center">
+      <div className="pane pane-center">
         {lost && (
           <div className="banner banner-error" role="alert" data-testid="connection-lost-banner">
             Connection to the server lost — reconnecting… Live data resumes when it is back.
           </div>
         )}
         {selectedId && (
-          <div className="monitor-toolbar">
+          <div className="monitor-toolbar" data-testid="monitor-toolbar">
             <span className={`state-dot state-${sessionStatus.toLowerCase()}`} aria-hidden="true" />
             <b data-testid="selected-session">{selected?.name || selectedId}</b>
             <code
@@ -222,7 +223,7 @@ function MonitorBody() {
             onRefused={(reason) => toast.error(`Connection refused: ${reason}`)}
           />
         )}
-      </main>
+      </div>
       <aside className="pane pane-right">
         <div className="tabs" role="tablist">
           {(['edit', 'yaml', 'telemetry'] as const).map((t) => (
